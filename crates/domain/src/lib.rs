@@ -1,0 +1,25 @@
+//! Banyan's domain: the record model, its closed vocabularies and its validation.
+//!
+//! Nothing here does I/O. Every front end (JSON API, HTML pages, importers, OAI-PMH) turns its
+//! input into these types through the same parsers, so a value that exists is a valid one.
+
+pub mod details;
+pub mod ids;
+pub mod limits;
+pub mod merge_patch;
+pub mod organisation;
+pub mod record;
+pub mod role;
+pub mod text;
+pub mod validate;
+pub mod values;
+pub mod vocab;
+
+pub use details::*;
+pub use ids::{OrganisationId, RecordId, TokenId};
+pub use organisation::{Organisation, OrganisationInput};
+pub use record::{Origin, Record, RecordContent, RecordInput, Source, Translation};
+pub use role::Role;
+pub use validate::{Violation, Violations};
+pub use values::*;
+pub use vocab::*;
