@@ -1,0 +1,1 @@
+//! This crate holds only the storage test suite (`tests/store`).

@@ -1,0 +1,474 @@
+//! Records: create, update, delete, read, list, revisions.
+
+use std::collections::BTreeSet;
+
+use serde_json::json;
+
+use banyan_domain::validate::Path;
+use banyan_domain::{Details, Kind, Record, RecordContent, RecordId, RecordInput, Slug, Status, Violations, limits};
+
+use super::write::WriteLog;
+use super::{Backend, Row, Sql, SqlStore, Tx, now};
+use crate::error::{Result, StoreError};
+use crate::model::*;
+
+/// How often a create is retried when another writer took the same slug at the same moment.
+const SLUG_RETRIES: usize = 3;
+
+pub(super) fn state_from_row(row: &Row) -> Result<RecordState> {
+    let record: Record = row.decode("data")?;
+    Ok(match row.opt_time("deleted_at")? {
+        None => RecordState::Live(record),
+        Some(deleted_at) => RecordState::Deleted(Tombstone {
+            id: record.id,
+            kind: record.kind(),
+            uri: record.uri.clone(),
+            version: row.int("version")?,
+            deleted_at,
+            was_public: record.is_public(),
+        }),
+    })
+}
+
+impl<B: Backend> SqlStore<B> {
+    pub(super) async fn create_record_tx(&self, new: &NewRecord, actor: &Actor) -> Result<Record> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match self.try_create_record(new, actor).await {
+                Err(StoreError::Duplicate(what)) if what.contains("slug") && attempt < SLUG_RETRIES => continue,
+                Err(StoreError::Duplicate(what)) => return Err(duplicate_record(&what)),
+                other => return other,
+            }
+        }
+    }
+
+    async fn try_create_record(&self, new: &NewRecord, actor: &Actor) -> Result<Record> {
+        let mut tx = self.backend.begin().await?;
+        let content = &new.input.content;
+        check_references(&mut tx, content).await?;
+        let kind = content.details.kind();
+        let slug = choose_slug(&mut tx, new.input.slug.as_ref(), &content.title, kind, None).await?;
+        let at = now();
+        let record = Record {
+            id: new.id,
+            slug,
+            uri: new.uri.clone(),
+            origin: new.origin.clone(),
+            version: 1,
+            content: content.clone(),
+            created_at: at,
+            updated_at: at,
+            published_at: (content.status == Status::Published).then_some(at),
+        };
+        let data = record.to_json();
+        let mut q = Sql::new(
+            "INSERT INTO records (id, kind, slug, uri, origin, status, hidden, title, lang, organisation_id, \
+             source_registry, source_key, data, version, created_at, updated_at, published_at) VALUES (",
+        );
+        q.bind(record.id.0).push(", ").bind(kind.code()).push(", ").bind(record.slug.as_str());
+        q.push(", ").bind(record.uri.as_str()).push(", ").bind(record.origin.as_str());
+        row_columns(&mut q, &record.content);
+        q.push(", ").bind(data.clone()).push(", 1, ").bind(at).push(", ").bind(at).push(", ").bind(record.published_at);
+        q.push(")");
+        let (sql, params) = q.finish();
+        tx.execute(&sql, params).await?;
+        write_terms(&mut tx, &record).await?;
+        let log = WriteLog { entity: Entity::Record, id: record.id.0, op: ChangeOp::Create, version: 1, at, actor };
+        log.revision(&mut tx, data).await?;
+        log.audit(&mut tx, json!({"kind": kind, "status": record.content.status, "title": record.content.title})).await?;
+        log.change::<B>(&mut tx).await?;
+        tx.commit().await?;
+        Ok(record)
+    }
+
+    pub(super) async fn update_record_tx(
+        &self,
+        id: RecordId,
+        expected_version: i64,
+        input: &RecordInput,
+        actor: &Actor,
+    ) -> Result<Record> {
+        let mut tx = self.backend.begin().await?;
+        let current = match load(&mut tx, id).await? {
+            None => return Err(StoreError::NotFound),
+            Some(RecordState::Deleted(_)) => return Err(StoreError::Gone),
+            Some(RecordState::Live(r)) => r,
+        };
+        if current.version != expected_version {
+            return Err(StoreError::Conflict { expected: expected_version, current: current.version });
+        }
+        if input.content.details.kind() != current.kind() {
+            return Err(StoreError::Invalid(Violations::one(
+                &Path::root().key("kind"),
+                "read_only",
+                "cannot be changed; a record keeps its kind",
+            )));
+        }
+        check_references(&mut tx, &input.content).await?;
+        let slug = match &input.slug {
+            Some(s) if *s != current.slug => {
+                choose_slug(&mut tx, Some(s), &input.content.title, current.kind(), Some(id)).await?
+            }
+            _ => current.slug.clone(),
+        };
+        let at = now();
+        let became_public = input.content.status == Status::Published && current.published_at.is_none();
+        let record = Record {
+            slug,
+            version: current.version + 1,
+            content: input.content.clone(),
+            updated_at: at,
+            published_at: if became_public { Some(at) } else { current.published_at },
+            ..current.clone()
+        };
+        let data = record.to_json();
+        let c = &record.content;
+        let mut q = Sql::new("UPDATE records SET slug = ");
+        q.bind(record.slug.as_str());
+        q.push(", status = ").bind(c.status.code());
+        q.push(", hidden = ").bind(c.hidden);
+        q.push(", title = ").bind(c.title.as_str());
+        q.push(", lang = ").bind(c.lang.as_str());
+        q.push(", organisation_id = ").bind(c.organisation.map(|o| o.0));
+        q.push(", source_registry = ").bind(c.source.as_ref().map(|s| s.registry.clone()));
+        q.push(", source_key = ").bind(c.source.as_ref().map(|s| s.key.clone()));
+        q.push(", data = ").bind(data.clone());
+        q.push(", version = ").bind(record.version);
+        q.push(", updated_at = ").bind(at);
+        q.push(", published_at = ").bind(record.published_at);
+        q.push(" WHERE id = ").bind(id.0).push(" AND version = ").bind(expected_version);
+        let (sql, params) = q.finish();
+        if tx.execute(&sql, params).await? == 0 {
+            // Another writer got there between our read and our write.
+            return Err(StoreError::Conflict { expected: expected_version, current: expected_version + 1 });
+        }
+        write_terms(&mut tx, &record).await?;
+        let log = WriteLog { entity: Entity::Record, id: id.0, op: ChangeOp::Update, version: record.version, at, actor };
+        log.revision(&mut tx, data).await?;
+        log.audit(&mut tx, json!({"changed": changed_fields(&current, &record)})).await?;
+        log.change::<B>(&mut tx).await?;
+        tx.commit().await.map_err(|e| match e {
+            StoreError::Duplicate(what) => duplicate_record(&what),
+            other => other,
+        })?;
+        Ok(record)
+    }
+
+    pub(super) async fn delete_record_tx(
+        &self,
+        id: RecordId,
+        expected_version: Option<i64>,
+        actor: &Actor,
+    ) -> Result<Tombstone> {
+        let mut tx = self.backend.begin().await?;
+        let current = match load(&mut tx, id).await? {
+            None => return Err(StoreError::NotFound),
+            Some(RecordState::Deleted(_)) => return Err(StoreError::Gone),
+            Some(RecordState::Live(r)) => r,
+        };
+        if let Some(expected) = expected_version
+            && expected != current.version
+        {
+            return Err(StoreError::Conflict { expected, current: current.version });
+        }
+        let at = now();
+        let version = current.version + 1;
+        let mut q = Sql::new("UPDATE records SET deleted_at = ");
+        q.bind(at).push(", version = ").bind(version).push(", updated_at = ").bind(at);
+        q.push(" WHERE id = ").bind(id.0).push(" AND version = ").bind(current.version);
+        let (sql, params) = q.finish();
+        if tx.execute(&sql, params).await? == 0 {
+            return Err(StoreError::Conflict { expected: current.version, current: current.version + 1 });
+        }
+        // A deleted record matches no filter.
+        tx.execute("DELETE FROM record_terms WHERE record_id = $1", vec![id.0.into()]).await?;
+        let log = WriteLog { entity: Entity::Record, id: id.0, op: ChangeOp::Delete, version, at, actor };
+        log.revision(&mut tx, current.to_json()).await?;
+        log.audit(&mut tx, json!({"title": current.content.title})).await?;
+        log.change::<B>(&mut tx).await?;
+        tx.commit().await?;
+        Ok(Tombstone {
+            id,
+            kind: current.kind(),
+            uri: current.uri.clone(),
+            version,
+            deleted_at: at,
+            was_public: current.is_public(),
+        })
+    }
+
+    pub(super) async fn record_state(&self, id: RecordId) -> Result<Option<RecordState>> {
+        let rows = self
+            .backend
+            .fetch("SELECT data, deleted_at, version FROM records WHERE id = $1", vec![id.0.into()])
+            .await?;
+        rows.first().map(state_from_row).transpose()
+    }
+
+    pub(super) async fn record_state_by_source(&self, registry: &str, key: &str) -> Result<Option<RecordState>> {
+        let rows = self
+            .backend
+            .fetch(
+                "SELECT data, deleted_at, version FROM records WHERE source_registry = $1 AND source_key = $2",
+                vec![registry.into(), key.into()],
+            )
+            .await?;
+        rows.first().map(state_from_row).transpose()
+    }
+
+    pub(super) async fn list_records_query(&self, query: &RecordQuery) -> Result<Page<Record>> {
+        let limit = query.limit.clamp(1, 1000);
+        // The total ignores the cursor; the page starts after it.
+        let (count_sql, count_params) = {
+            let mut q = Sql::new("SELECT COUNT(*) AS n FROM records r WHERE r.deleted_at IS NULL");
+            record_filter(&mut q, query);
+            q.finish()
+        };
+        let mut q = Sql::new("SELECT r.data, r.deleted_at, r.version FROM records r WHERE r.deleted_at IS NULL");
+        record_filter(&mut q, query);
+        if let Some(cursor) = &query.cursor {
+            let after = cursor
+                .decode(1)
+                .and_then(|p| uuid::Uuid::parse_str(&p[0]).ok())
+                .ok_or_else(|| StoreError::Invalid(Violations::one(&Path::root().key("cursor"), "invalid_value", "is not a cursor from a previous page")))?;
+            q.push(" AND r.id < ").bind(after);
+        }
+        q.push(" ORDER BY r.id DESC LIMIT ").bind(i64::from(limit) + 1);
+        let (sql, params) = q.finish();
+        let total = self.backend.fetch(&count_sql, count_params).await?;
+        let total = total.first().map(|r| r.int("n")).transpose()?.unwrap_or(0) as u64;
+        let rows = self.backend.fetch(&sql, params).await?;
+        let mut items = Vec::with_capacity(rows.len());
+        for row in &rows {
+            if let RecordState::Live(r) = state_from_row(row)? {
+                items.push(r);
+            }
+        }
+        let next_cursor = if items.len() > limit as usize {
+            items.truncate(limit as usize);
+            items.last().map(|r| Cursor::encode(&[&r.id.to_string()]))
+        } else {
+            None
+        };
+        Ok(Page { items, total, next_cursor })
+    }
+
+    pub(super) async fn record_revisions(&self, id: RecordId) -> Result<Vec<Revision>> {
+        let rows = self
+            .backend
+            .fetch(
+                "SELECT version, at, actor, op, data FROM revisions WHERE entity = 'record' AND entity_id = $1 ORDER BY version DESC",
+                vec![id.0.into()],
+            )
+            .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(Revision {
+                    version: row.int("version")?,
+                    at: row.time("at")?,
+                    actor: row.text("actor")?,
+                    op: ChangeOp::parse(&row.text("op")?).ok_or_else(|| StoreError::Corrupt("revision op".into()))?,
+                    record: row.decode("data")?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// The envelope columns kept beside the JSON for filtering, as `, $a, $b, …`.
+fn row_columns(q: &mut Sql, c: &RecordContent) {
+    q.push(", ").bind(c.status.code());
+    q.push(", ").bind(c.hidden);
+    q.push(", ").bind(c.title.as_str());
+    q.push(", ").bind(c.lang.as_str());
+    q.push(", ").bind(c.organisation.map(|o| o.0));
+    q.push(", ").bind(c.source.as_ref().map(|s| s.registry.clone()));
+    q.push(", ").bind(c.source.as_ref().map(|s| s.key.clone()));
+}
+
+fn record_filter(q: &mut Sql, query: &RecordQuery) {
+    if query.visibility == Visibility::Public {
+        q.push(" AND r.status = 'published' AND r.hidden = ").bind(false);
+    }
+    if let Some(kind) = query.kind {
+        q.push(" AND r.kind = ").bind(kind.code());
+    }
+    if let Some(status) = query.status {
+        q.push(" AND r.status = ").bind(status.code());
+    }
+    if let Some(org) = query.organisation {
+        q.push(" AND r.organisation_id = ").bind(org.0);
+    }
+    if let Some(registry) = &query.source_registry {
+        q.push(" AND r.source_registry = ").bind(registry.as_str());
+    }
+    let terms = [
+        ("country", query.country.map(|c| c.code())),
+        ("sdg", query.sdg.map(|s| s.code())),
+        ("sector", query.sector.map(|s| s.code())),
+    ];
+    for (vocabulary, code) in terms {
+        if let Some(code) = code {
+            q.push(" AND EXISTS (SELECT 1 FROM record_terms t WHERE t.record_id = r.id AND t.vocabulary = ");
+            q.bind(vocabulary).push(" AND t.code = ").bind(code).push(")");
+        }
+    }
+}
+
+/// The codes a record can be found by, with every code's ancestors, so that filtering by SDG
+/// `3` finds target `3.8` and filtering by `BD` finds `BD-13`.
+fn terms(record: &Record) -> BTreeSet<(&'static str, &'static str)> {
+    let c = &record.content;
+    let mut out = BTreeSet::new();
+    for sdg in &c.sdgs {
+        out.insert(("sdg", sdg.code()));
+        out.insert(("sdg", sdg.goal().code()));
+    }
+    for sector in &c.sectors {
+        out.insert(("sector", sector.code()));
+        out.insert(("sector", sector.division().code()));
+    }
+    let mut places = c.places.clone();
+    if let Details::Solution(s) = &c.details {
+        places.extend(s.deployments.iter().copied());
+    }
+    for place in &places {
+        out.insert(("place", place.code()));
+        let country = place.country();
+        out.insert(("country", country.code()));
+        for region in country.regions() {
+            out.insert(("region", region.code()));
+        }
+        if let banyan_domain::Place::Subdivision(s) = place {
+            let mut s = *s;
+            while let Some(parent) = s.parent() {
+                out.insert(("place", parent.code()));
+                s = parent;
+            }
+        }
+    }
+    out
+}
+
+async fn write_terms<T: Tx>(tx: &mut T, record: &Record) -> Result<()> {
+    tx.execute("DELETE FROM record_terms WHERE record_id = $1", vec![record.id.0.into()]).await?;
+    let terms = terms(record);
+    if terms.is_empty() {
+        return Ok(());
+    }
+    let mut q = Sql::new("INSERT INTO record_terms (record_id, vocabulary, code) VALUES ");
+    for (i, (vocabulary, code)) in terms.into_iter().enumerate() {
+        if i > 0 {
+            q.push(", ");
+        }
+        q.push("(").bind(record.id.0).push(", ").bind(vocabulary).push(", ").bind(code).push(")");
+    }
+    let (sql, params) = q.finish();
+    tx.execute(&sql, params).await?;
+    Ok(())
+}
+
+/// Reads a record inside a transaction.
+async fn load<T: Tx>(tx: &mut T, id: RecordId) -> Result<Option<RecordState>> {
+    let rows = tx.fetch("SELECT data, deleted_at, version FROM records WHERE id = $1", vec![id.0.into()]).await?;
+    rows.first().map(state_from_row).transpose()
+}
+
+/// Every organisation a record points to must exist.
+async fn check_references<T: Tx>(tx: &mut T, c: &RecordContent) -> Result<()> {
+    let mut wanted = Vec::new();
+    if let Some(org) = c.organisation {
+        wanted.push((Path::root().key("organisation"), org));
+    }
+    let partners = match &c.details {
+        Details::Practice(p) => &p.partners[..],
+        Details::Solution(s) => &s.partners[..],
+        _ => &[],
+    };
+    for (i, p) in partners.iter().enumerate() {
+        if let Some(org) = p.organisation {
+            wanted.push((Path::root().key("details").key("partners").index(i).key("organisation"), org));
+        }
+    }
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let mut q = Sql::new("SELECT id FROM organisations WHERE deleted_at IS NULL AND id IN (");
+    for (i, (_, org)) in wanted.iter().enumerate() {
+        if i > 0 {
+            q.push(", ");
+        }
+        q.bind(org.0);
+    }
+    q.push(")");
+    let (sql, params) = q.finish();
+    let found: Vec<uuid::Uuid> = tx.fetch(&sql, params).await?.iter().map(|r| r.uuid("id")).collect::<Result<_>>()?;
+    let mut v = banyan_domain::validate::Checker::new();
+    for (path, org) in &wanted {
+        if !found.contains(&org.0) {
+            v.report(path, "not_found", format!("no organisation {org} exists"));
+        }
+    }
+    v.finish(()).map_err(StoreError::Invalid)
+}
+
+/// The slug for a record: the requested one if it is free, else the title's, numbered if
+/// another record has it.
+async fn choose_slug<T: Tx>(
+    tx: &mut T,
+    requested: Option<&Slug>,
+    title: &str,
+    kind: Kind,
+    except: Option<RecordId>,
+) -> Result<Slug> {
+    let base = requested.cloned().unwrap_or_else(|| Slug::from_title(title, kind.code()));
+    // Numbered forms may cut the base short, so look for everything sharing its first part.
+    let prefix: String = base.as_str().chars().take(limits::SLUG - 8).collect();
+    let mut q = Sql::new("SELECT slug FROM records WHERE (slug = ");
+    q.bind(base.as_str()).push(" OR slug LIKE ").bind(format!("{prefix}%")).push(")");
+    if let Some(id) = except {
+        q.push(" AND id <> ").bind(id.0);
+    }
+    let (sql, params) = q.finish();
+    let taken: BTreeSet<String> = tx.fetch(&sql, params).await?.iter().map(|r| r.text("slug")).collect::<Result<_>>()?;
+    if !taken.contains(base.as_str()) {
+        return Ok(base);
+    }
+    if requested.is_some() {
+        return Err(StoreError::Invalid(Violations::one(
+            &Path::root().key("slug"),
+            "taken",
+            format!("{base} is already the slug of another record"),
+        )));
+    }
+    let n = (2..).find(|n| !taken.contains(base.numbered(*n).as_str())).expect("a free number exists");
+    Ok(base.numbered(n))
+}
+
+/// A unique constraint of the records table, as the violation a client can act on. SQLite
+/// names the columns ("records.slug"), PostgreSQL the constraint ("records_slug_key").
+fn duplicate_record(what: &str) -> StoreError {
+    let (field, message) = if what.contains("source") {
+        (Path::root().key("source").key("key"), "a record with this source registry and key already exists")
+    } else if what.contains("slug") {
+        (Path::root().key("slug"), "is already the slug of another record")
+    } else if what.contains("uri") {
+        (Path::root().key("uri"), "a record with this URI already exists")
+    } else if what.contains("records.id") || what.contains("records_pkey") {
+        (Path::root().key("id"), "a record with this id already exists")
+    } else {
+        return StoreError::Database(format!("unexpected duplicate: {what}"));
+    };
+    StoreError::Invalid(Violations::one(&field, "taken", message))
+}
+
+/// The top-level fields that differ between two versions, for the audit log.
+fn changed_fields(before: &Record, after: &Record) -> Vec<String> {
+    let (a, b) = (before.to_json(), after.to_json());
+    let (Some(a), Some(b)) = (a.as_object(), b.as_object()) else { return Vec::new() };
+    b.iter()
+        .filter(|(k, v)| !matches!(k.as_str(), "version" | "updated_at" | "published_at") && a.get(*k) != Some(*v))
+        .map(|(k, _)| k.clone())
+        .collect()
+}
