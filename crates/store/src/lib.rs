@@ -52,7 +52,9 @@ pub trait Store: Send + Sync + 'static {
 
     // Organisations
 
-    async fn create_organisation(&self, input: OrganisationInput, actor: &Actor) -> Result<Organisation>;
+    /// Creates an organisation with the given id (new ones take `OrganisationId::new()`;
+    /// imports keep the id they had).
+    async fn create_organisation(&self, id: OrganisationId, input: OrganisationInput, actor: &Actor) -> Result<Organisation>;
 
     async fn update_organisation(
         &self,
@@ -86,6 +88,9 @@ pub trait Store: Send + Sync + 'static {
 
     /// Changes with `seq > after`, in order, at most `limit`.
     async fn changes_since(&self, after: i64, limit: u32) -> Result<Vec<Change>>;
+
+    /// The newest change-log sequence number (0 before the first write).
+    async fn last_seq(&self) -> Result<i64>;
 
     /// The audit log, newest first, optionally of one thing.
     async fn audit_log(&self, entity_id: Option<Uuid>, limit: u32) -> Result<Vec<AuditEntry>>;

@@ -12,7 +12,7 @@ fn org(name: &str, country: Option<&str>) -> OrganisationInput {
 }
 
 async fn organisations_are_created_found_and_listed(db: TestDb) {
-    let a2i = db.store.create_organisation(org("Aspire to Innovate (a2i)", Some("BD")), &curator()).await.unwrap();
+    let a2i = db.store.create_organisation(banyan_domain::OrganisationId::new(), org("Aspire to Innovate (a2i)", Some("BD")), &curator()).await.unwrap();
     assert_eq!(a2i.slug.as_str(), "aspire-to-innovate-a2i");
     let bd = CountryCode::parse("BD").unwrap();
     let found = db.store.organisation_by_name("  aspire TO innovate (A2I) ", Some(bd)).await.unwrap().unwrap();
@@ -21,7 +21,7 @@ async fn organisations_are_created_found_and_listed(db: TestDb) {
     assert_eq!(db.store.organisation(a2i.id).await.unwrap().unwrap(), a2i);
 
     for name in ["Zeta unit", "Beta unit", "alpha unit", "Gamma unit"] {
-        db.store.create_organisation(org(name, None), &curator()).await.unwrap();
+        db.store.create_organisation(banyan_domain::OrganisationId::new(), org(name, None), &curator()).await.unwrap();
     }
     let mut names = Vec::new();
     let mut cursor = None;
@@ -40,16 +40,16 @@ async fn organisations_are_created_found_and_listed(db: TestDb) {
 }
 
 async fn one_name_per_country(db: TestDb) {
-    db.store.create_organisation(org("Ministry of Health", Some("BD")), &curator()).await.unwrap();
-    db.store.create_organisation(org("Ministry of Health", Some("TH")), &curator()).await.unwrap();
-    let err = db.store.create_organisation(org("ministry of health", Some("BD")), &curator()).await.unwrap_err();
+    db.store.create_organisation(banyan_domain::OrganisationId::new(), org("Ministry of Health", Some("BD")), &curator()).await.unwrap();
+    db.store.create_organisation(banyan_domain::OrganisationId::new(), org("Ministry of Health", Some("TH")), &curator()).await.unwrap();
+    let err = db.store.create_organisation(banyan_domain::OrganisationId::new(), org("ministry of health", Some("BD")), &curator()).await.unwrap_err();
     let StoreError::Invalid(v) = err else { panic!("{err:?}") };
     assert_eq!(v.fields(), ["name"]);
     assert_eq!(db.count("organisations").await, 2);
 }
 
 async fn organisations_are_versioned(db: TestDb) {
-    let o = db.store.create_organisation(org("District office", Some("BD")), &curator()).await.unwrap();
+    let o = db.store.create_organisation(banyan_domain::OrganisationId::new(), org("District office", Some("BD")), &curator()).await.unwrap();
     let updated = db.store.update_organisation(o.id, 1, org("District Commissioner's Office", Some("BD")), &curator()).await.unwrap();
     assert_eq!(updated.version, 2);
     assert_eq!(updated.slug, o.slug);

@@ -26,9 +26,13 @@ fn country_key(c: Option<CountryCode>) -> &'static str {
 }
 
 impl<B: Backend> SqlStore<B> {
-    pub(super) async fn create_organisation_tx(&self, input: &OrganisationInput, actor: &Actor) -> Result<Organisation> {
+    pub(super) async fn create_organisation_tx(
+        &self,
+        id: OrganisationId,
+        input: &OrganisationInput,
+        actor: &Actor,
+    ) -> Result<Organisation> {
         let mut tx = self.backend.begin().await?;
-        let id = OrganisationId::new();
         let slug = organisation_slug(&mut tx, &input.name).await?;
         let at = now();
         let org = Organisation { id, slug, content: input.clone(), version: 1, created_at: at, updated_at: at };
@@ -168,12 +172,15 @@ async fn organisation_slug<T: Tx>(tx: &mut T, name: &str) -> Result<Slug> {
 
 fn duplicate_name(e: StoreError) -> StoreError {
     match e {
-        StoreError::Duplicate(what) if what.contains("name") => StoreError::Invalid(Violations::one(
+        StoreError::Duplicate(what) if what.contains("name_country") || what.contains("name_key") => StoreError::Invalid(Violations::one(
             &Path::root().key("name"),
             "taken",
             "an organisation with this name already exists in this country",
         )),
-        StoreError::Duplicate(what) => StoreError::Invalid(Violations::one(&Path::root().key("name"), "taken", what)),
+        StoreError::Duplicate(what) if what.contains("organisations.id") || what.contains("organisations_pkey") => {
+            StoreError::Invalid(Violations::one(&Path::root().key("id"), "taken", "an organisation with this id already exists"))
+        }
+        StoreError::Duplicate(what) => StoreError::Database(format!("unexpected duplicate: {what}")),
         other => other,
     }
 }

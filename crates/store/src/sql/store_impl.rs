@@ -52,8 +52,8 @@ impl<B: Backend> Store for SqlStore<B> {
         self.record_revisions(id).await
     }
 
-    async fn create_organisation(&self, input: OrganisationInput, actor: &Actor) -> Result<Organisation> {
-        self.create_organisation_tx(&input, actor).await
+    async fn create_organisation(&self, id: OrganisationId, input: OrganisationInput, actor: &Actor) -> Result<Organisation> {
+        self.create_organisation_tx(id, &input, actor).await
     }
 
     async fn update_organisation(
@@ -114,6 +114,11 @@ impl<B: Backend> Store for SqlStore<B> {
                 })
             })
             .collect()
+    }
+
+    async fn last_seq(&self) -> Result<i64> {
+        let rows = self.backend.fetch("SELECT COALESCE(MAX(seq), 0) AS seq FROM change_log", vec![]).await?;
+        rows.first().map_or(Ok(0), |r| r.int("seq"))
     }
 
     async fn audit_log(&self, entity_id: Option<Uuid>, limit: u32) -> Result<Vec<AuditEntry>> {

@@ -1,0 +1,156 @@
+//! Configuration: defaults, then an optional TOML file, then `BANYAN_*` environment variables,
+//! then command-line flags; each overrides the one before.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+/// Every setting. In the TOML file and as `BANYAN_<NAME>` environment variables they have these
+/// names (`data_dir`, `BANYAN_DATA_DIR`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The data folder: the SQLite database (and later the search index). Default `banyan-data`.
+    pub data_dir: Option<PathBuf>,
+    /// A `postgres://` URL to use PostgreSQL instead of SQLite.
+    pub database_url: Option<String>,
+    /// Connections to PostgreSQL per process.
+    pub database_max_connections: u32,
+    /// Where `serve` listens.
+    pub listen: String,
+    /// The address clients reach this node at; record URIs are made from it. Defaults to
+    /// `http://<listen address>`.
+    pub public_url: Option<String>,
+    /// The largest request body the API accepts, in bytes.
+    pub max_body_bytes: usize,
+    /// Log filter, as for `RUST_LOG`: `info`, `banyan=debug,info`, …
+    pub log: String,
+    /// `text` for people, `json` for log collectors.
+    pub log_format: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            data_dir: None,
+            database_url: None,
+            database_max_connections: 16,
+            listen: "127.0.0.1:8080".into(),
+            public_url: None,
+            max_body_bytes: 1024 * 1024,
+            log: "info,sqlx=warn".into(),
+            log_format: "text".into(),
+        }
+    }
+}
+
+const KEYS: &[&str] = &[
+    "data_dir",
+    "database_url",
+    "database_max_connections",
+    "listen",
+    "public_url",
+    "max_body_bytes",
+    "log",
+    "log_format",
+];
+
+/// The data folder when none is configured.
+pub const DEFAULT_DATA_DIR: &str = "banyan-data";
+
+impl Config {
+    /// Builds the configuration. `file` is the TOML file named by `--config` or
+    /// `BANYAN_CONFIG`, if any; `flags` holds only the flags given on the command line.
+    pub fn load(file: Option<&Path>, flags: &Overrides) -> anyhow::Result<Config> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(file) = file {
+            if !file.is_file() {
+                bail!("the configuration file {} does not exist", file.display());
+            }
+            figment = figment.merge(Toml::file(file));
+        }
+        figment = figment.merge(Env::prefixed("BANYAN_").only(KEYS)).merge(Serialized::defaults(flags));
+        let config: Config = figment.extract().context("invalid configuration")?;
+        config.check()?;
+        Ok(config)
+    }
+
+    fn check(&self) -> anyhow::Result<()> {
+        if let Some(url) = &self.database_url
+            && !(url.starts_with("postgres://") || url.starts_with("postgresql://"))
+        {
+            bail!("database_url must be a postgres:// URL (SQLite needs none: it lives in the data folder)");
+        }
+        if let Some(url) = &self.public_url {
+            banyan_domain::WebUrl::parse(url).map_err(|e| anyhow::anyhow!("public_url: {}", e.message))?;
+        }
+        if !matches!(self.log_format.as_str(), "text" | "json") {
+            bail!("log_format must be text or json, not {:?}", self.log_format);
+        }
+        if self.max_body_bytes < 1024 {
+            bail!("max_body_bytes must be at least 1024");
+        }
+        Ok(())
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.data_dir.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR))
+    }
+}
+
+/// Settings given as flags; only those present override.
+#[derive(Debug, Default, Serialize)]
+pub struct Overrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listen: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub public_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_format: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_beat_environment_beats_file_beats_defaults() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("banyan.toml", "listen = \"0.0.0.0:9000\"\nlog = \"debug\"\nmax_body_bytes = 4096\n")?;
+            jail.set_env("BANYAN_LOG", "warn");
+            jail.set_env("BANYAN_PUBLIC_URL", "https://env.example.org");
+            let flags = Overrides { public_url: Some("https://flag.example.org".into()), ..Default::default() };
+            let c = Config::load(Some(Path::new("banyan.toml")), &flags).map_err(|e| e.to_string())?;
+            assert_eq!(c.listen, "0.0.0.0:9000", "file over default");
+            assert_eq!(c.max_body_bytes, 4096);
+            assert_eq!(c.log, "warn", "environment over file");
+            assert_eq!(c.public_url.as_deref(), Some("https://flag.example.org"), "flag over environment");
+            assert_eq!(c.database_max_connections, 16, "default");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn mistakes_are_named() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("typo.toml", "lisen = \"x\"\n")?;
+            let err = Config::load(Some(Path::new("typo.toml")), &Overrides::default()).unwrap_err();
+            assert!(format!("{err:#}").contains("lisen"), "{err:#}");
+            let err = Config::load(Some(Path::new("missing.toml")), &Overrides::default()).unwrap_err();
+            assert!(err.to_string().contains("does not exist"));
+            jail.set_env("BANYAN_DATABASE_URL", "mysql://x");
+            let err = Config::load(None, &Overrides::default()).unwrap_err();
+            assert!(err.to_string().contains("postgres://"));
+            Ok(())
+        });
+    }
+}

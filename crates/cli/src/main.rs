@@ -1,0 +1,387 @@
+//! `banyan`: serve the registry, import and export records, manage API tokens.
+
+mod config;
+mod progress;
+
+use std::io::{BufReader, IsTerminal, Write};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use banyan_domain::{Kind, Role, TokenId};
+use banyan_import::{ApplyOptions, Report};
+use banyan_store::{Actor, NewToken, Store};
+
+use config::{Config, Overrides};
+
+#[derive(Parser)]
+#[command(
+    name = "banyan",
+    version,
+    about = "Banyan: an open exchange of innovations in public service delivery",
+    long_about = "Banyan: an open exchange of innovations in public service delivery.\n\n\
+                  Settings come from flags, then BANYAN_* environment variables (BANYAN_DATA_DIR, \
+                  BANYAN_DATABASE_URL, BANYAN_LISTEN, …), then the TOML file named by --config, then defaults."
+)]
+struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args)]
+struct Global {
+    /// A TOML configuration file [env: BANYAN_CONFIG]
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// The data folder, holding the SQLite database [env: BANYAN_DATA_DIR] [default: banyan-data]
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Use PostgreSQL at this postgres:// URL instead of SQLite [env: BANYAN_DATABASE_URL]
+    #[arg(long, global = true, value_name = "URL")]
+    database_url: Option<String>,
+    /// Log filter, such as info or banyan=debug [env: BANYAN_LOG]
+    #[arg(long, global = true, value_name = "FILTER")]
+    log: Option<String>,
+    /// Log format [env: BANYAN_LOG_FORMAT]
+    #[arg(long, global = true, value_parser = ["text", "json"])]
+    log_format: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API (and, later, the site)
+    Serve(ServeArgs),
+    /// Import records from a registry or a JSON Lines file
+    Import {
+        #[command(subcommand)]
+        source: ImportSource,
+    },
+    /// Export records as JSON Lines or CSV, to standard output or a file
+    Export(ExportArgs),
+    /// Manage API tokens
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// The address to listen on [env: BANYAN_LISTEN] [default: 127.0.0.1:8080]
+    #[arg(long, value_name = "ADDR")]
+    listen: Option<String>,
+    /// The address clients reach this node at [env: BANYAN_PUBLIC_URL]
+    #[arg(long, value_name = "URL")]
+    public_url: Option<String>,
+    /// Serve demo content: in a throw-away data folder, or loaded into --data-dir if it is empty
+    #[arg(long)]
+    demo: bool,
+}
+
+#[derive(Subcommand)]
+enum ImportSource {
+    /// The Digital Public Goods Alliance registry folder (publicgoods-candidates), as solutions
+    Dpg {
+        dir: PathBuf,
+        /// Report what would change without writing
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// The EU Innovative Public Services explorer's cases.json, as practices
+    Ips {
+        file: PathBuf,
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// A JSON Lines file, as `banyan export jsonl` writes
+    Jsonl {
+        file: PathBuf,
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExportFormat {
+    Jsonl,
+    Csv,
+}
+
+#[derive(Args)]
+struct ExportArgs {
+    format: ExportFormat,
+    /// Only records of this kind
+    #[arg(long, value_parser = parse_kind)]
+    kind: Option<Kind>,
+    /// Everything, with drafts and personal data (to move a node); otherwise only what the
+    /// public may see
+    #[arg(long)]
+    all: bool,
+    /// Write to this file instead of standard output
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+fn parse_kind(s: &str) -> Result<Kind, String> {
+    Kind::parse(s).map_err(|e| e.message)
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Make a token; it is printed once, on standard output
+    Create {
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// What the token is for, to recognise it later
+        #[arg(long, default_value = "api")]
+        name: String,
+        /// Expire after this many days
+        #[arg(long, value_name = "DAYS")]
+        expires_in_days: Option<u32>,
+    },
+    /// List tokens (never their secrets)
+    List,
+    /// Revoke a token by its id
+    Revoke { id: String },
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    Role::parse(s).ok_or_else(|| format!("{s:?} is not a role: use admin or curator"))
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let (listen, public_url) = match &cli.command {
+        Command::Serve(s) => (s.listen.clone(), s.public_url.clone()),
+        _ => (None, None),
+    };
+    let overrides = Overrides {
+        data_dir: cli.global.data_dir.clone(),
+        database_url: cli.global.database_url.clone(),
+        listen,
+        public_url,
+        log: cli.global.log.clone(),
+        log_format: cli.global.log_format.clone(),
+    };
+    let file = cli.global.config.clone().or_else(|| std::env::var_os("BANYAN_CONFIG").map(PathBuf::from));
+    let config = Config::load(file.as_deref(), &overrides)?;
+    init_logging(&config)?;
+    match cli.command {
+        Command::Serve(args) => serve(config, args.demo).await,
+        Command::Import { source } => import(config, source).await,
+        Command::Export(args) => export(config, args).await,
+        Command::Token { command } => token(config, command).await,
+    }
+}
+
+fn init_logging(config: &Config) -> anyhow::Result<()> {
+    let filter = tracing_subscriber::EnvFilter::try_new(&config.log).context("log filter")?;
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let result = if config.log_format == "json" { builder.json().try_init() } else { builder.try_init() };
+    result.map_err(|e| anyhow::anyhow!("logging: {e}"))
+}
+
+/// Opens the configured database, creating and migrating it as needed.
+async fn open_store(config: &Config, data_dir: &Path) -> anyhow::Result<Arc<dyn Store>> {
+    Ok(match &config.database_url {
+        Some(url) => Arc::new(banyan_store_postgres::open(url, config.database_max_connections).await?),
+        None => Arc::new(
+            banyan_store_sqlite::open(data_dir)
+                .await
+                .with_context(|| format!("opening the database in {}", data_dir.display()))?,
+        ),
+    })
+}
+
+fn describe(config: &Config, data_dir: &Path) -> String {
+    match &config.database_url {
+        Some(_) => "PostgreSQL".to_string(),
+        None => format!("SQLite in {}", data_dir.display()),
+    }
+}
+
+async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
+    // A demo without a place of its own lives in a folder that goes when the server stops.
+    let throwaway = if demo && config.data_dir.is_none() && config.database_url.is_none() {
+        Some(tempfile::Builder::new().prefix("banyan-demo-").tempdir().context("a temporary data folder")?)
+    } else {
+        None
+    };
+    let data_dir = throwaway.as_ref().map_or_else(|| config.data_dir(), |t| t.path().to_path_buf());
+    let store = open_store(&config, &data_dir).await?;
+    let addr: SocketAddr = config.listen.parse().with_context(|| format!("listen address {:?}", config.listen))?;
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+    let local = listener.local_addr()?;
+    let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{local}"));
+    if demo {
+        if banyan_import::demo::is_empty(store.as_ref()).await? {
+            let loaded = banyan_import::demo::load(store.as_ref(), &public_url).await?;
+            eprintln!("Loaded demo content: {} organisations, {} records.", loaded.organisations, loaded.records);
+        } else {
+            eprintln!("The database already holds content; serving it without adding demo content.");
+        }
+    }
+    let state = banyan_web::AppState::new(
+        store,
+        banyan_web::WebConfig { public_url: public_url.clone(), max_body_bytes: config.max_body_bytes },
+    );
+    eprintln!(
+        "Banyan {} is serving {public_url} ({}{}). Press Ctrl-C to stop.",
+        env!("CARGO_PKG_VERSION"),
+        describe(&config, &data_dir),
+        if throwaway.is_some() { ", deleted on exit" } else { "" }
+    );
+    tracing::info!(%local, %public_url, "listening");
+    banyan_web::serve(listener, state, shutdown_signal()).await?;
+    eprintln!("Stopped.");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
+
+fn public_url(config: &Config) -> String {
+    config.public_url.clone().unwrap_or_else(|| format!("http://{}", config.listen))
+}
+
+async fn import(config: Config, source: ImportSource) -> anyhow::Result<()> {
+    let data_dir = config.data_dir();
+    let (registry, dry_run) = match &source {
+        ImportSource::Dpg { dry_run, .. } => (banyan_import::dpg::REGISTRY, *dry_run),
+        ImportSource::Ips { dry_run, .. } => (banyan_import::ips::REGISTRY, *dry_run),
+        ImportSource::Jsonl { dry_run, .. } => (banyan_import::jsonl::REGISTRY, *dry_run),
+    };
+    let mut report = Report::new(registry, dry_run);
+    // Read the source before opening the database: a wrong path fails fast and writes nothing.
+    let items = match &source {
+        ImportSource::Dpg { dir, .. } => Some(banyan_import::dpg::read(dir, &mut report)?),
+        ImportSource::Ips { file, .. } => Some(banyan_import::ips::read(file, &mut report)?),
+        ImportSource::Jsonl { file, .. } => {
+            if !file.is_file() {
+                bail!("{} is not a file", file.display());
+            }
+            None
+        }
+    };
+    let store = open_store(&config, &data_dir).await?;
+    let options = ApplyOptions { dry_run, base_url: &public_url(&config), actor: Actor::importer(registry) };
+    let progress = progress::for_terminal();
+    match (items, source) {
+        (Some(items), _) => banyan_import::apply(store.as_ref(), items, &options, progress.as_ref(), &mut report).await?,
+        (None, ImportSource::Jsonl { file, .. }) => {
+            let reader = BufReader::new(std::fs::File::open(&file).with_context(|| format!("opening {}", file.display()))?);
+            banyan_import::jsonl::import(store.as_ref(), reader, &options, progress.as_ref(), &mut report).await?;
+        }
+        (None, _) => unreachable!("only JSON Lines is read while importing"),
+    }
+    print!("{report}");
+    Ok(())
+}
+
+async fn export(config: Config, args: ExportArgs) -> anyhow::Result<()> {
+    let store = open_store(&config, &config.data_dir()).await?;
+    let options = banyan_import::export::ExportOptions { kind: args.kind, all: args.all };
+    let progress = progress::for_terminal();
+    let mut out: Box<dyn Write> = match &args.output {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    let n = match args.format {
+        ExportFormat::Jsonl => banyan_import::export::jsonl(store.as_ref(), &mut out, options, progress.as_ref()).await?,
+        ExportFormat::Csv => banyan_import::export::csv(store.as_ref(), &mut out, options, progress.as_ref()).await?,
+    };
+    out.flush()?;
+    eprintln!("Exported {n} records{}.", if args.all { " (all, with personal data)" } else { " (public)" });
+    Ok(())
+}
+
+async fn token(config: Config, command: TokenCommand) -> anyhow::Result<()> {
+    let store = open_store(&config, &config.data_dir()).await?;
+    match command {
+        TokenCommand::Create { role, name, expires_in_days } => {
+            let secret = banyan_web::new_token_secret();
+            let expires_at = expires_in_days.map(|d| chrono::Utc::now() + chrono::Duration::days(i64::from(d)));
+            let token = NewToken {
+                id: TokenId::new(),
+                name: name.clone(),
+                role,
+                secret_hash: banyan_web::token_hash(&secret),
+                expires_at,
+            };
+            let info = store.create_token(token, &Actor::cli()).await?;
+            println!("{secret}");
+            if std::io::stdout().is_terminal() {
+                eprintln!();
+            }
+            eprintln!(
+                "Created {} token {:?} ({}). It is shown once: keep it secret. Use it as `Authorization: Bearer <token>`.",
+                role.as_str(),
+                name,
+                info.id
+            );
+        }
+        TokenCommand::List => {
+            let tokens = store.list_tokens().await?;
+            if tokens.is_empty() {
+                eprintln!("No tokens. Make one with `banyan token create --role admin`.");
+            }
+            for t in tokens {
+                let state = match (t.revoked_at, t.expires_at) {
+                    (Some(at), _) => format!("revoked {}", at.format("%Y-%m-%d")),
+                    (None, Some(at)) if at < chrono::Utc::now() => format!("expired {}", at.format("%Y-%m-%d")),
+                    (None, Some(at)) => format!("expires {}", at.format("%Y-%m-%d")),
+                    (None, None) => "active".to_string(),
+                };
+                let used = t.last_used_at.map_or("never used".to_string(), |at| format!("last used {}", at.format("%Y-%m-%d %H:%M")));
+                println!("{}  {:<8} {:<24} {state}, {used}", t.id, t.role.as_str(), t.name);
+            }
+        }
+        TokenCommand::Revoke { id } => {
+            let id = TokenId::parse(&id).map_err(|_| anyhow::anyhow!("{id:?} is not a token id (see `banyan token list`)"))?;
+            if !store.revoke_token(id, &Actor::cli()).await? {
+                bail!("there is no active token {id}");
+            }
+            eprintln!("Revoked token {id}.");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,83 @@
+//! The API's handlers, one module per resource.
+
+pub mod operations;
+pub mod organisations;
+pub mod records;
+pub mod vocabularies;
+
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use crate::problem::ApiError;
+
+/// A JSON response with headers.
+pub struct JsonResponse {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Vec<u8>,
+}
+
+impl JsonResponse {
+    pub fn ok(body: &impl Serialize) -> JsonResponse {
+        JsonResponse::with_status(StatusCode::OK, body)
+    }
+    pub fn with_status(status: StatusCode, body: &impl Serialize) -> JsonResponse {
+        let body = serde_json::to_vec(body).expect("responses serialise");
+        JsonResponse { status, headers: HeaderMap::new(), body }
+    }
+    pub fn header(mut self, name: header::HeaderName, value: &str) -> JsonResponse {
+        if let Ok(v) = HeaderValue::from_str(value) {
+            self.headers.insert(name, v);
+        }
+        self
+    }
+}
+
+impl IntoResponse for JsonResponse {
+    fn into_response(self) -> Response {
+        let mut res = (self.status, self.body).into_response();
+        res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        res.headers_mut().extend(self.headers);
+        res
+    }
+}
+
+/// The entity tag of one view of one version of a thing. Staff and public views differ
+/// (personal data), so they have different tags.
+pub fn etag(version: i64, public_view: bool) -> String {
+    if public_view { format!("\"v{version}-public\"") } else { format!("\"v{version}\"") }
+}
+
+/// Whether `If-None-Match` already names `tag`, so that 304 Not Modified will do.
+pub fn not_modified(headers: &HeaderMap, tag: &str) -> bool {
+    headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == "*" || t.trim().trim_start_matches("W/") == tag))
+}
+
+/// The version named by `If-Match`, if the header is there.
+pub fn if_match_version(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
+    let Some(v) = headers.get(header::IF_MATCH) else { return Ok(None) };
+    let parsed = v
+        .to_str()
+        .ok()
+        .map(|s| s.trim().trim_start_matches("W/").trim_matches('"'))
+        .and_then(|s| s.strip_prefix('v'))
+        .and_then(|s| s.split('-').next())
+        .and_then(|s| s.parse::<i64>().ok());
+    match parsed {
+        Some(n) => Ok(Some(n)),
+        None => Err(ApiError::field("If-Match", "invalid_value", "must be an ETag this API sent, such as \"v3\"")),
+    }
+}
+
+/// 304 with the tag, for a conditional GET that matched.
+pub fn not_modified_response(tag: &str) -> Response {
+    let mut res = StatusCode::NOT_MODIFIED.into_response();
+    if let Ok(v) = HeaderValue::from_str(tag) {
+        res.headers_mut().insert(header::ETAG, v);
+    }
+    res
+}

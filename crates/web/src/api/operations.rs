@@ -1,0 +1,101 @@
+//! `/healthz`, `/metrics`, the front door and the fallbacks.
+
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use serde_json::json;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::JsonResponse;
+use crate::AppState;
+use crate::problem::ApiError;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(health)).routes(routes!(metrics))
+}
+
+/// Whether the node and its database answer. 503 when the database does not.
+#[utoipa::path(get, path = "/healthz", tag = "operations",
+    responses((status = 200, body = crate::schema::HealthDoc), (status = 503, body = crate::schema::HealthDoc)))]
+async fn health(State(state): State<AppState>) -> Response {
+    let store = &state.store;
+    let checked = async {
+        store.ping().await?;
+        Ok::<_, banyan_store::StoreError>((store.schema_version().await?, store.last_seq().await?))
+    }
+    .await;
+    match checked {
+        Ok((schema, last_change)) => JsonResponse::ok(&json!({
+            "status": "ok",
+            "version": env!("CARGO_PKG_VERSION"),
+            "backend": store.backend(),
+            "database": "ok",
+            "schema_version": schema,
+            "last_change": last_change,
+        }))
+        .header(header::CACHE_CONTROL, "no-store")
+        .into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "health check failed");
+            JsonResponse::with_status(
+                StatusCode::SERVICE_UNAVAILABLE,
+                &json!({
+                    "status": "unavailable",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "backend": store.backend(),
+                    "database": "unreachable",
+                    "schema_version": null,
+                    "last_change": null,
+                }),
+            )
+            .header(header::CACHE_CONTROL, "no-store")
+            .into_response()
+        }
+    }
+}
+
+/// Request counts and latencies, in the Prometheus text format.
+#[utoipa::path(get, path = "/metrics", tag = "operations",
+    responses((status = 200, description = "Prometheus text format 0.0.4", content_type = "text/plain")))]
+async fn metrics(State(state): State<AppState>) -> Response {
+    let last = state.store.last_seq().await;
+    let up = if last.is_ok() { 1.0 } else { 0.0 };
+    let last = last.unwrap_or(0) as f64;
+    let text = state.metrics.render(&[
+        ("banyan_database_up", "Whether the database answers.", up),
+        ("banyan_change_log_last_seq", "The newest change-log sequence number.", last),
+    ]);
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], text).into_response()
+}
+
+/// The front door: where to go from here. Pages for people come with the site.
+pub async fn index(State(state): State<AppState>) -> Response {
+    let total = state
+        .store
+        .list_records(&banyan_store::RecordQuery { limit: 1, ..Default::default() })
+        .await
+        .map(|p| p.total)
+        .unwrap_or(0);
+    let html = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>Banyan</title></head>\
+         <body><main><h1>Banyan</h1>\
+         <p>An open exchange of innovations in public service delivery.</p>\
+         <p>This node holds {total} published records.</p>\
+         <ul><li><a href=\"/api/v1/records\">Records</a> (JSON)</li>\
+         <li><a href=\"/api/v1/organisations\">Organisations</a> (JSON)</li>\
+         <li><a href=\"/api/v1/vocabularies\">Vocabularies</a> (JSON)</li>\
+         <li><a href=\"/api/v1/openapi.json\">OpenAPI document</a></li>\
+         <li><a href=\"/healthz\">Health</a></li></ul></main></body></html>"
+    );
+    // The page has no scripts or styles of its own to allow.
+    ([(header::CONTENT_SECURITY_POLICY, "default-src 'none'")], Html(html)).into_response()
+}
+
+pub async fn not_found() -> ApiError {
+    ApiError::NotFound("there is nothing at this address; the API is under /api/v1".into())
+}
+
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
+}

@@ -1,0 +1,164 @@
+//! Banyan over HTTP: the JSON API under `/api/v1`, described by the OpenAPI document it serves at
+//! `/api/v1/openapi.json`, plus `/healthz` and `/metrics`.
+//!
+//! Error policy: handlers return [`problem::ApiError`], which answers `application/problem+json`
+//! naming every invalid field; storage errors map onto it in one place. Outside requests
+//! (start-up, the CLI) errors are `anyhow`.
+
+pub mod api;
+pub mod extract;
+pub mod metrics;
+pub mod problem;
+pub mod schema;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue, Method, header};
+use tower_http::cors::{Any, CorsLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+use banyan_store::Store;
+
+pub use extract::{new_token_secret, token_hash};
+
+/// What the server is told at start-up.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// The address at which clients reach this node, without a trailing slash
+    /// (`https://banyan.example.gov`). Record URIs and `Location` headers are made from it.
+    pub public_url: String,
+    /// The largest request body accepted.
+    pub max_body_bytes: usize,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig { public_url: "http://127.0.0.1:8080".into(), max_body_bytes: 1024 * 1024 }
+    }
+}
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub config: Arc<WebConfig>,
+    pub metrics: Arc<metrics::Metrics>,
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn Store>, config: WebConfig) -> AppState {
+        let mut config = config;
+        config.public_url = config.public_url.trim_end_matches('/').to_string();
+        AppState { store, config: Arc::new(config), metrics: Arc::new(metrics::Metrics::new()) }
+    }
+}
+
+/// The OpenAPI document's fixed parts; the paths are added as routes are registered.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Banyan API",
+        description = "The registry of innovations in public service delivery: practices, ideas, challenges, \
+                       solutions and knowledge products, with the organisations behind them.\n\n\
+                       Reads of published records are open to anyone. Writes need an API token \
+                       (`Authorization: Bearer <token>`). Errors are `application/problem+json` (RFC 9457) \
+                       and list every invalid field. Lists are paginated with opaque cursors.",
+        license(name = "AGPL-3.0-or-later", identifier = "AGPL-3.0-or-later")
+    ),
+    tags(
+        (name = "records", description = "Practices, ideas, challenges, solutions and knowledge products"),
+        (name = "organisations", description = "Government bodies, innovation units, startups, NGOs, universities"),
+        (name = "vocabularies", description = "The closed vocabularies records are classified with"),
+        (name = "operations", description = "Health and metrics")
+    ),
+    modifiers(&BearerAuth)
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("An API token made with `banyan token create --role admin|curator`"))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The API's routes with their OpenAPI description, declared together.
+fn api_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(api::records::routes())
+        .merge(api::organisations::routes())
+        .merge(api::vocabularies::routes())
+        .merge(api::operations::routes())
+}
+
+/// The OpenAPI document, as served at `/api/v1/openapi.json`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api_router().split_for_parts().1
+}
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    let (api, doc) = api_router().split_for_parts();
+    let doc = Arc::new(doc);
+    let cors = CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([Method::GET, Method::HEAD, Method::POST, Method::PATCH, Method::DELETE])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::IF_MATCH, header::IF_NONE_MATCH])
+        .expose_headers([header::ETAG, header::LOCATION])
+        .max_age(Duration::from_secs(3600));
+    api.route(
+        "/api/v1/openapi.json",
+        axum::routing::get(move || {
+            let doc = doc.clone();
+            async move { axum::Json(doc.as_ref().clone()) }
+        }),
+    )
+    .route("/", axum::routing::get(api::operations::index))
+    .fallback(api::operations::not_found)
+    .method_not_allowed_fallback(api::operations::method_not_allowed)
+    .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
+    .layer(cors)
+    .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+    .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+    .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
+    .layer(SetResponseHeaderLayer::if_not_present(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+    ))
+    .layer(SetResponseHeaderLayer::overriding(
+        HeaderName::from_static("cross-origin-resource-policy"),
+        HeaderValue::from_static("cross-origin"),
+    ))
+    .layer(TraceLayer::new_for_http())
+    .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
+        use axum::response::IntoResponse;
+        problem::ApiError::Internal("a handler panicked".into()).into_response()
+    }))
+    .with_state(state)
+}
+
+/// Serves until `shutdown` completes, then finishes the requests in flight.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+}

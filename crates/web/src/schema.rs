@@ -1,0 +1,174 @@
+//! Shapes for the OpenAPI document where the served JSON is written by hand (a record's
+//! envelope is serialised field by field, in a fixed order). A test checks that these shapes
+//! name exactly the fields the API sends.
+
+#![allow(dead_code)] // these types exist to be described, never built
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use banyan_domain::*;
+
+/// A record as the API serves it. Anonymous readers never see `details.contact`.
+#[derive(ToSchema)]
+#[schema(as = Record)]
+pub struct RecordDoc {
+    pub id: Uuid,
+    pub kind: Kind,
+    /// A URL-friendly name, unique on this node; kept when the title changes.
+    pub slug: String,
+    /// The record's globally unique URI.
+    pub uri: String,
+    pub title: String,
+    /// At most 500 characters.
+    pub summary: Option<String>,
+    pub lang: LanguageTag,
+    /// The text fields in other languages, by language tag.
+    pub translations: BTreeMap<String, Translation>,
+    pub sdgs: Vec<Sdg>,
+    pub sectors: Vec<Cofog>,
+    pub places: Vec<Place>,
+    pub level_of_government: Option<Level>,
+    pub innovation_types: Vec<InnovationType>,
+    pub facets: Vec<OpsiFacet>,
+    pub themes: Vec<Theme>,
+    pub status: Status,
+    /// Hidden by a moderator.
+    pub hidden: bool,
+    pub details: DetailsDoc,
+    pub organisation: Option<Uuid>,
+    pub license: License,
+    pub source: Option<Source>,
+    /// `local`, or the base URL of the node it was harvested from.
+    pub origin: String,
+    /// Starts at 1; give it back when you change the record.
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub published_at: Option<DateTime<Utc>>,
+}
+
+/// The typed details of a record; which shape depends on its `kind`.
+#[derive(ToSchema)]
+#[schema(as = Details)]
+#[serde(untagged)]
+pub enum DetailsDoc {
+    Practice(Practice),
+    Idea(Idea),
+    Challenge(Challenge),
+    Solution(Solution),
+    Resource(Resource),
+}
+
+/// A new record. Unknown fields are refused; `id`, `uri`, `origin`, `version` and the
+/// timestamps are Banyan's to set.
+#[derive(ToSchema)]
+#[schema(as = NewRecord)]
+pub struct NewRecordDoc {
+    pub kind: Kind,
+    pub title: String,
+    pub summary: Option<String>,
+    pub lang: LanguageTag,
+    /// Made from the title when absent.
+    pub slug: Option<String>,
+    pub translations: Option<BTreeMap<String, Translation>>,
+    pub sdgs: Option<Vec<Sdg>>,
+    pub sectors: Option<Vec<Cofog>>,
+    pub places: Option<Vec<Place>>,
+    pub level_of_government: Option<Level>,
+    pub innovation_types: Option<Vec<InnovationType>>,
+    pub facets: Option<Vec<OpsiFacet>>,
+    pub themes: Option<Vec<Theme>>,
+    /// `draft` unless given; admins and curators may create records as `published`.
+    pub status: Option<Status>,
+    pub hidden: Option<bool>,
+    pub details: Option<DetailsDoc>,
+    pub organisation: Option<Uuid>,
+    /// Defaults to CC-BY-4.0.
+    pub license: Option<License>,
+    pub source: Option<Source>,
+}
+
+/// A JSON merge patch (RFC 7396) of a record: the fields to change, `null` to clear one.
+/// Give the version you edited as `version` here or in an `If-Match` header.
+#[derive(ToSchema)]
+#[schema(as = RecordPatch)]
+pub struct RecordPatchDoc {
+    /// The version you edited.
+    pub version: Option<i64>,
+    pub title: Option<String>,
+    pub summary: Option<String>,
+    pub status: Option<Status>,
+    pub details: Option<serde_json::Value>,
+}
+
+/// One page of records.
+#[derive(ToSchema)]
+#[schema(as = RecordPage)]
+pub struct RecordPageDoc {
+    pub items: Vec<RecordDoc>,
+    /// How many records match, across all pages.
+    pub total: u64,
+    /// Pass as `cursor` for the next page; `null` on the last.
+    pub next_cursor: Option<String>,
+}
+
+/// One version of a record.
+#[derive(ToSchema)]
+#[schema(as = Revision)]
+pub struct RevisionDoc {
+    pub version: i64,
+    pub at: DateTime<Utc>,
+    /// Who wrote it; shown to staff only.
+    pub actor: Option<String>,
+    /// `create`, `update` or `delete`.
+    pub op: String,
+    pub record: RecordDoc,
+}
+
+#[derive(ToSchema)]
+#[schema(as = RevisionList)]
+pub struct RevisionListDoc {
+    pub items: Vec<RevisionDoc>,
+}
+
+/// One page of organisations, by name.
+#[derive(ToSchema)]
+#[schema(as = OrganisationPage)]
+pub struct OrganisationPageDoc {
+    pub items: Vec<Organisation>,
+    pub total: u64,
+    pub next_cursor: Option<String>,
+}
+
+/// The vocabularies there are.
+#[derive(ToSchema)]
+#[schema(as = VocabularyList)]
+pub struct VocabularyListDoc {
+    pub items: Vec<VocabularySummaryDoc>,
+}
+
+#[derive(ToSchema)]
+#[schema(as = VocabularySummary)]
+pub struct VocabularySummaryDoc {
+    pub name: String,
+    pub title: String,
+}
+
+/// The node's health.
+#[derive(ToSchema)]
+#[schema(as = Health)]
+pub struct HealthDoc {
+    /// `ok`, or `unavailable` (with status 503).
+    pub status: String,
+    pub version: String,
+    /// `sqlite` or `postgres`.
+    pub backend: String,
+    pub database: String,
+    pub schema_version: Option<i64>,
+    /// The newest change-log sequence number.
+    pub last_change: Option<i64>,
+}
