@@ -16,6 +16,15 @@ fn is_forbidden_control(c: char) -> bool {
     (c.is_control() && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{FEFF}' | '\u{FFFE}' | '\u{FFFF}')
 }
 
+/// Removes the control characters [`line`] and [`block`] refuse, for text from sources that
+/// carry stray ones (mojibake such as U+009D left over from a bad conversion). Returns whether
+/// any were removed.
+pub fn strip_controls(s: &str) -> (String, bool) {
+    let cleaned: String = s.chars().filter(|c| !is_forbidden_control(*c)).collect();
+    let changed = cleaned.len() != s.len();
+    (cleaned, changed)
+}
+
 /// One line of text (a title, a name): whitespace runs, line breaks included, become one space.
 pub fn line(s: &str) -> Result<String, TextError> {
     if s.chars().any(is_forbidden_control) {
@@ -118,6 +127,12 @@ mod tests {
         assert_eq!(line("  One\tstop \n shop ").unwrap(), "One stop shop");
         assert_eq!(line("bad\u{0007}bell"), Err(TextError::ControlCharacter));
         assert_eq!(line("\u{FEFF}bom"), Err(TextError::ControlCharacter));
+    }
+
+    #[test]
+    fn stray_controls_can_be_stripped() {
+        assert_eq!(strip_controls("a\u{9d}b\nc"), ("ab\nc".to_string(), true));
+        assert_eq!(strip_controls("clean"), ("clean".to_string(), false));
     }
 
     #[test]

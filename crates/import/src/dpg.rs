@@ -164,6 +164,14 @@ pub fn read(dir: &Path, report: &mut Report) -> anyhow::Result<Vec<Item>> {
             Err(_) => Screening::default(),
         };
         let key = file.trim_end_matches(".json").to_string();
+        let mut product = product;
+        for text in [&mut product.name, &mut product.description] {
+            let (cleaned, changed) = banyan_domain::text::strip_controls(text);
+            if changed {
+                report.note("control characters removed from a product's text");
+                *text = cleaned;
+            }
+        }
         match item(&key, folder, &product, &screening, report) {
             Ok(item) => items.push(item),
             Err(reason) => report.skip(format!("{REGISTRY}:{key}"), reason),

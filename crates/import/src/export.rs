@@ -167,3 +167,10 @@ pub async fn csv(store: &dyn Store, out: &mut impl Write, options: ExportOptions
     w.flush()?;
     Ok(n)
 }
+
+/// A full JSON Lines export as one string (for tests and small nodes).
+pub async fn jsonl_string(store: &dyn Store) -> String {
+    let mut out = Vec::new();
+    jsonl(store, &mut out, ExportOptions { kind: None, all: true }, &crate::Quiet).await.expect("export to memory");
+    String::from_utf8(out).expect("JSON is UTF-8")
+}

@@ -72,12 +72,25 @@ pub fn read(file: &Path, report: &mut Report) -> anyhow::Result<Vec<Item>> {
                 continue;
             }
         };
+        let case = clean(case, report);
         match item(&case, report) {
             Ok(item) => items.push(item),
             Err(reason) => report.skip(label, reason),
         }
     }
     Ok(items)
+}
+
+/// The case with stray control characters removed from its text.
+fn clean(mut case: Case, report: &mut Report) -> Case {
+    for text in [&mut case.name, &mut case.description] {
+        let (cleaned, changed) = banyan_domain::text::strip_controls(text);
+        if changed {
+            report.note("control characters removed from a case's text");
+            *text = cleaned;
+        }
+    }
+    case
 }
 
 /// A JSON scalar as text, without quotes.

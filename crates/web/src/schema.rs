@@ -172,3 +172,47 @@ pub struct HealthDoc {
     /// The newest change-log sequence number.
     pub last_change: Option<i64>,
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use utoipa::PartialSchema;
+    use utoipa::openapi::schema::Schema;
+    use utoipa::openapi::RefOr;
+
+    use banyan_domain::record::InputMode;
+    use banyan_domain::*;
+
+    use super::RecordDoc;
+
+    fn properties(schema: RefOr<Schema>) -> BTreeSet<String> {
+        match schema {
+            RefOr::T(Schema::Object(o)) => o.properties.keys().cloned().collect(),
+            _ => panic!("not an object schema"),
+        }
+    }
+
+    /// The document must describe the JSON the API really sends.
+    #[test]
+    fn the_record_schema_names_exactly_the_served_fields() {
+        let input = RecordInput::from_json(
+            &serde_json::json!({"kind": "idea", "title": "T", "lang": "en"}),
+            InputMode::Create,
+        )
+        .unwrap();
+        let record = Record {
+            id: RecordId::new(),
+            slug: Slug::from_title("T", "idea"),
+            uri: "https://x.org/records/1".into(),
+            origin: Origin::Local,
+            version: 1,
+            content: input.content,
+            created_at: chrono::Utc::now(),
+            updated_at: chrono::Utc::now(),
+            published_at: None,
+        };
+        let served: BTreeSet<String> = record.to_json().as_object().unwrap().keys().cloned().collect();
+        assert_eq!(properties(RecordDoc::schema()), served);
+    }
+}
