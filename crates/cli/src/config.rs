@@ -119,6 +119,7 @@ pub struct Overrides {
 }
 
 #[cfg(test)]
+#[allow(clippy::result_large_err)] // figment's test jail decides the closure's error type
 mod tests {
     use super::*;
 

@@ -304,9 +304,12 @@ async fn import(config: Config, source: ImportSource) -> anyhow::Result<()> {
     let options = ApplyOptions { dry_run, base_url: &public_url(&config), actor: Actor::importer(registry) };
     let progress = progress::for_terminal();
     match (items, source) {
-        (Some(items), _) => banyan_import::apply(store.as_ref(), items, &options, progress.as_ref(), &mut report).await?,
+        (Some(items), _) => {
+            banyan_import::apply(store.as_ref(), items, &options, progress.as_ref(), &mut report).await?
+        }
         (None, ImportSource::Jsonl { file, .. }) => {
-            let reader = BufReader::new(std::fs::File::open(&file).with_context(|| format!("opening {}", file.display()))?);
+            let reader =
+                BufReader::new(std::fs::File::open(&file).with_context(|| format!("opening {}", file.display()))?);
             banyan_import::jsonl::import(store.as_ref(), reader, &options, progress.as_ref(), &mut report).await?;
         }
         (None, _) => unreachable!("only JSON Lines is read while importing"),
@@ -326,7 +329,9 @@ async fn export(config: Config, args: ExportArgs) -> anyhow::Result<()> {
         None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
     };
     let n = match args.format {
-        ExportFormat::Jsonl => banyan_import::export::jsonl(store.as_ref(), &mut out, options, progress.as_ref()).await?,
+        ExportFormat::Jsonl => {
+            banyan_import::export::jsonl(store.as_ref(), &mut out, options, progress.as_ref()).await?
+        }
         ExportFormat::Csv => banyan_import::export::csv(store.as_ref(), &mut out, options, progress.as_ref()).await?,
     };
     out.flush()?;
@@ -371,12 +376,15 @@ async fn token(config: Config, command: TokenCommand) -> anyhow::Result<()> {
                     (None, Some(at)) => format!("expires {}", at.format("%Y-%m-%d")),
                     (None, None) => "active".to_string(),
                 };
-                let used = t.last_used_at.map_or("never used".to_string(), |at| format!("last used {}", at.format("%Y-%m-%d %H:%M")));
+                let used = t
+                    .last_used_at
+                    .map_or("never used".to_string(), |at| format!("last used {}", at.format("%Y-%m-%d %H:%M")));
                 println!("{}  {:<8} {:<24} {state}, {used}", t.id, t.role.as_str(), t.name);
             }
         }
         TokenCommand::Revoke { id } => {
-            let id = TokenId::parse(&id).map_err(|_| anyhow::anyhow!("{id:?} is not a token id (see `banyan token list`)"))?;
+            let id = TokenId::parse(&id)
+                .map_err(|_| anyhow::anyhow!("{id:?} is not a token id (see `banyan token list`)"))?;
             if !store.revoke_token(id, &Actor::cli()).await? {
                 bail!("there is no active token {id}");
             }

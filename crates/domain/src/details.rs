@@ -177,16 +177,13 @@ impl Details {
     /// The long text fields of a kind, which translations may carry too.
     pub fn text_fields(kind: Kind) -> &'static [&'static str] {
         match kind {
-            Kind::Practice => &[
-                "problem",
-                "solution",
-                "beneficiaries",
-                "results",
-                "lessons",
-                "conditions_for_replication",
-            ],
+            Kind::Practice => {
+                &["problem", "solution", "beneficiaries", "results", "lessons", "conditions_for_replication"]
+            }
             Kind::Idea => &["problem", "idea", "expected_benefit"],
-            Kind::Challenge => &["problem", "affected", "service", "tried_before", "desired_outcomes", "success_criteria"],
+            Kind::Challenge => {
+                &["problem", "affected", "service", "tried_before", "desired_outcomes", "success_criteria"]
+            }
             Kind::Solution => &["what_it_does", "for_whom", "data_protection"],
             Kind::Resource => &[],
         }
@@ -283,8 +280,10 @@ impl Details {
                 desired_outcomes: c.block(o, "desired_outcomes", LONG_TEXT),
                 success_criteria: c.block(o, "success_criteria", LONG_TEXT),
                 deadline: c.parsed(o, "deadline", |s| {
-                    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                        .map_err(|_| VocabError { vocabulary: "date", message: format!("{s:?} is not a date written as YYYY-MM-DD") })
+                    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| VocabError {
+                        vocabulary: "date",
+                        message: format!("{s:?} is not a date written as YYYY-MM-DD"),
+                    })
                 }),
                 seeking: c.parsed(o, "seeking", Seeking::parse),
             }),
@@ -322,7 +321,12 @@ impl Details {
     }
 }
 
-fn read_level<T>(c: &mut Checker, o: &mut Obj<'_>, key: &'static str, new: fn(u8) -> Result<T, VocabError>) -> Option<T> {
+fn read_level<T>(
+    c: &mut Checker,
+    o: &mut Obj<'_>,
+    key: &'static str,
+    new: fn(u8) -> Result<T, VocabError>,
+) -> Option<T> {
     let v = o.get(key)?;
     let path = o.path(key);
     let n = c.integer_value(&path, v, 0, 255)?;

@@ -50,7 +50,11 @@ impl OrganisationInput {
         let name = c.required_line(&mut o, "name", limits::TITLE);
         let org_type = c.parsed(&mut o, "type", OrgType::parse);
         if org_type.is_none() && !o.has("type") {
-            c.report(&o.path("type"), "required", "is required: government, innovation_unit, startup, company, ngo, academic, international or other");
+            c.report(
+                &o.path("type"),
+                "required",
+                "is required: government, innovation_unit, startup, company, ngo, academic, international or other",
+            );
         }
         let level_of_government = c.parsed(&mut o, "level_of_government", Level::parse);
         if level_of_government.is_some()

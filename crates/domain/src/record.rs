@@ -71,7 +71,9 @@ pub struct Source {
 impl Source {
     fn read(c: &mut Checker, o: &mut Obj<'_>) -> Source {
         let registry = c.required_line(o, "registry", limits::SOURCE_REGISTRY);
-        if !registry.is_empty() && !registry.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-') {
+        if !registry.is_empty()
+            && !registry.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-')
+        {
             c.report(&o.path("registry"), "invalid_value", "may hold only lower-case letters, digits and hyphens");
         }
         Source {
@@ -158,7 +160,11 @@ impl RecordInput {
         let kind = match mode {
             InputMode::Create => {
                 if given_kind.is_none() && !o.has("kind") {
-                    c.report(&o.path("kind"), "required", "is required: practice, idea, challenge, solution or resource");
+                    c.report(
+                        &o.path("kind"),
+                        "required",
+                        "is required: practice, idea, challenge, solution or resource",
+                    );
                 }
                 given_kind
             }
@@ -173,7 +179,11 @@ impl RecordInput {
         let summary = c.block(&mut o, "summary", limits::SUMMARY);
         let lang = c.parsed(&mut o, "lang", LanguageTag::parse);
         if lang.is_none() && !o.has("lang") {
-            c.report(&o.path("lang"), "required", "is required: the language the record is written in, such as \"en\" or \"bn\"");
+            c.report(
+                &o.path("lang"),
+                "required",
+                "is required: the language the record is written in, such as \"en\" or \"bn\"",
+            );
         }
         let slug = c.parsed(&mut o, "slug", Slug::parse);
         let sdgs = c.codes(&mut o, "sdgs", limits::SDGS, Sdg::parse);
@@ -186,7 +196,8 @@ impl RecordInput {
         let status = c.parsed(&mut o, "status", Status::parse).unwrap_or(Status::Draft);
         let hidden = c.bool(&mut o, "hidden").unwrap_or(false);
         let organisation = c.parsed(&mut o, "organisation", |s| {
-            OrganisationId::parse(s).map_err(|_| VocabError::new("organisation", format!("{s:?} is not an organisation id")))
+            OrganisationId::parse(s)
+                .map_err(|_| VocabError::new("organisation", format!("{s:?} is not an organisation id")))
         });
         let license = c.parsed(&mut o, "license", License::parse).unwrap_or_else(License::cc_by_4);
         let source = c.nested(&mut o, "source", Source::read);
@@ -536,8 +547,9 @@ mod tests {
     fn kind_title_and_lang_are_required() {
         let err = RecordInput::from_json(&json!({}), InputMode::Create).unwrap_err();
         assert_eq!(err.fields(), ["kind", "title", "lang"]);
-        let err = RecordInput::from_json(&json!({"kind": "resource", "title": "Toolkit", "lang": "en"}), InputMode::Create)
-            .unwrap_err();
+        let err =
+            RecordInput::from_json(&json!({"kind": "resource", "title": "Toolkit", "lang": "en"}), InputMode::Create)
+                .unwrap_err();
         assert_eq!(err.fields(), ["details.resource_type"]);
     }
 

@@ -300,7 +300,9 @@ impl Checker {
 
     pub fn integer_value(&mut self, path: &Path, v: &Value, min: i64, max: i64) -> Option<i64> {
         let n = match v {
-            Value::Number(n) => n.as_i64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9e15).map(|f| f as i64)),
+            Value::Number(n) => {
+                n.as_i64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9e15).map(|f| f as i64))
+            }
             _ => None,
         };
         let Some(n) = n else {

@@ -58,7 +58,7 @@ string_type!(WebUrl, "url", "An absolute http or https URL");
 impl WebUrl {
     pub fn parse(s: &str) -> Result<Self, VocabError> {
         let s = s.trim();
-        let bad = |why: &str| VocabError::new("url", format!("{why}"));
+        let bad = |why: &str| VocabError::new("url", why.to_string());
         if s.chars().count() > limits::URL {
             return Err(bad(&format!("is longer than {} characters", limits::URL)));
         }
@@ -216,9 +216,8 @@ string_type!(Theme, "themes", "A short free tag in lower case, such as \"land re
 
 impl Theme {
     pub fn parse(s: &str) -> Result<Self, VocabError> {
-        let t = crate::text::line(s)
-            .map_err(|_| VocabError::new("themes", "contains a control character"))?
-            .to_lowercase();
+        let t =
+            crate::text::line(s).map_err(|_| VocabError::new("themes", "contains a control character"))?.to_lowercase();
         if t.is_empty() || t.chars().count() > limits::THEME {
             return Err(VocabError::new("themes", format!("a theme must be 1 to {} characters", limits::THEME)));
         }
@@ -241,7 +240,10 @@ impl Slug {
         if tidy.is_empty() || tidy != s {
             return Err(VocabError::new(
                 "slug",
-                format!("{s:?} is not a slug: use lower-case letters and digits joined by single hyphens, at most {} characters", limits::SLUG),
+                format!(
+                    "{s:?} is not a slug: use lower-case letters and digits joined by single hyphens, at most {} characters",
+                    limits::SLUG
+                ),
             ));
         }
         Ok(Slug(tidy))
@@ -363,12 +365,17 @@ impl Partner {
     /// A partner is an object `{"name", "organisation", "role"}`, or just a name.
     pub(crate) fn read(c: &mut Checker, path: &Path, v: &Value) -> Option<Partner> {
         if v.is_string() {
-            return c.line_value(path, v, limits::SHORT_TEXT).map(|name| Partner { name, organisation: None, role: None });
+            return c.line_value(path, v, limits::SHORT_TEXT).map(|name| Partner {
+                name,
+                organisation: None,
+                role: None,
+            });
         }
         let mut o = c.object(path.clone(), v);
         let name = c.required_line(&mut o, "name", limits::SHORT_TEXT);
         let organisation = c.parsed(&mut o, "organisation", |s| {
-            OrganisationId::parse(s).map_err(|_| VocabError::new("organisation", format!("{s:?} is not an organisation id")))
+            OrganisationId::parse(s)
+                .map_err(|_| VocabError::new("organisation", format!("{s:?} is not an organisation id")))
         });
         let role = c.parsed(&mut o, "role", PartnerRole::parse);
         c.done(o);

@@ -21,7 +21,8 @@ pub struct Loaded {
 
 /// Whether the store holds no records and no organisations.
 pub async fn is_empty(store: &dyn Store) -> anyhow::Result<bool> {
-    let records = store.list_records(&RecordQuery { visibility: Visibility::All, limit: 1, ..Default::default() }).await?;
+    let records =
+        store.list_records(&RecordQuery { visibility: Visibility::All, limit: 1, ..Default::default() }).await?;
     let orgs = store.list_organisations(&OrganisationQuery { limit: 1, ..Default::default() }).await?;
     Ok(records.total == 0 && orgs.total == 0)
 }
@@ -37,7 +38,11 @@ pub async fn load(store: &dyn Store, base_url: &str) -> anyhow::Result<Loaded> {
     let mut ids: HashMap<String, OrganisationId> = HashMap::new();
     for org in demo["organisations"].as_array().context("organisations")? {
         let mut org = org.clone();
-        let key = org.as_object_mut().and_then(|m| m.remove("key")).and_then(|k| k.as_str().map(str::to_string)).context("organisation key")?;
+        let key = org
+            .as_object_mut()
+            .and_then(|m| m.remove("key"))
+            .and_then(|k| k.as_str().map(str::to_string))
+            .context("organisation key")?;
         let input = OrganisationInput::from_json(&org).map_err(|v| anyhow::anyhow!("demo organisation {key}: {v}"))?;
         let created = store.create_organisation(OrganisationId::new(), input, &actor).await?;
         ids.insert(key, created.id);
@@ -62,7 +67,8 @@ pub async fn load(store: &dyn Store, base_url: &str) -> anyhow::Result<Loaded> {
                 }
             }
         }
-        let input = RecordInput::from_json(&record, InputMode::Create).map_err(|v| anyhow::anyhow!("demo record #{}: {v}", i + 1))?;
+        let input = RecordInput::from_json(&record, InputMode::Create)
+            .map_err(|v| anyhow::anyhow!("demo record #{}: {v}", i + 1))?;
         store.create_record(NewRecord::local(input, base_url), &actor).await?;
     }
     Ok(Loaded { organisations: ids.len(), records: records.len() })

@@ -118,8 +118,13 @@ const SECTORS: &[(&str, &[&str])] = &[
     ("resource management", &["05.4"]),
 ];
 
-const PRODUCT_TYPES: &[(&str, &str)] =
-    &[("software", "software"), ("content", "content"), ("data", "data"), ("aimodel", "ai_model"), ("standard", "standard")];
+const PRODUCT_TYPES: &[(&str, &str)] = &[
+    ("software", "software"),
+    ("content", "content"),
+    ("data", "data"),
+    ("aimodel", "ai_model"),
+    ("standard", "standard"),
+];
 
 /// Reads the registry folder. A file that cannot be read or is not a product is reported by
 /// path and skipped; the rest still import.
@@ -158,7 +163,10 @@ pub fn read(dir: &Path, report: &mut Report) -> anyhow::Result<Vec<Item>> {
         let screening_path = dir.join("digitalpublicgoods").join(&file);
         let screening: Screening = match std::fs::read(&screening_path) {
             Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|e| {
-                report.note(format!("screening file {} could not be read ({e}); its countries are missing", screening_path.display()));
+                report.note(format!(
+                    "screening file {} could not be read ({e}); its countries are missing",
+                    screening_path.display()
+                ));
                 Screening::default()
             }),
             Err(_) => Screening::default(),

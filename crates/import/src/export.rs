@@ -40,7 +40,11 @@ async fn for_each_record(
             progress.start("exporting records", page.total);
         }
         for record in &page.items {
-            if options.all { write(record)? } else { write(&record.without_personal_data())? }
+            if options.all {
+                write(record)?
+            } else {
+                write(&record.without_personal_data())?
+            }
             written += 1;
         }
         progress.advance(page.items.len() as u64);
@@ -54,7 +58,12 @@ async fn for_each_record(
 }
 
 /// Writes organisations, then records, one JSON object per line. Returns how many records.
-pub async fn jsonl(store: &dyn Store, out: &mut impl Write, options: ExportOptions, progress: &dyn Progress) -> anyhow::Result<u64> {
+pub async fn jsonl(
+    store: &dyn Store,
+    out: &mut impl Write,
+    options: ExportOptions,
+    progress: &dyn Progress,
+) -> anyhow::Result<u64> {
     let mut query = OrganisationQuery { limit: PAGE, ..Default::default() };
     loop {
         let page = store.list_organisations(&query).await?;
@@ -123,13 +132,20 @@ fn joined<T: std::fmt::Display>(items: &[T]) -> String {
 }
 
 /// Writes one CSV row per record (RFC 4180, UTF-8). Returns how many records.
-pub async fn csv(store: &dyn Store, out: &mut impl Write, options: ExportOptions, progress: &dyn Progress) -> anyhow::Result<u64> {
+pub async fn csv(
+    store: &dyn Store,
+    out: &mut impl Write,
+    options: ExportOptions,
+    progress: &dyn Progress,
+) -> anyhow::Result<u64> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record(CSV_COLUMNS)?;
     let n = for_each_record(store, options, progress, |r| {
         let c = &r.content;
         let (stage, evidence) = match &c.details {
-            banyan_domain::Details::Practice(p) => (p.stage.map(|s| s.code().to_string()), p.evidence_level.map(|e| e.to_string())),
+            banyan_domain::Details::Practice(p) => {
+                (p.stage.map(|s| s.code().to_string()), p.evidence_level.map(|e| e.to_string()))
+            }
             _ => (None, None),
         };
         let source = c.source.as_ref();

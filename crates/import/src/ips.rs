@@ -143,7 +143,9 @@ fn item(case: &Case, report: &mut Report) -> Result<Item, String> {
     if let Some(division) = Cofog::by_name(&case.primary_sector).filter(Cofog::is_division) {
         sectors.push(division.code().to_string());
         // The secondary sector is a COFOG group or class label, typed by hand.
-        if let Some(group) = Cofog::by_name(&case.secondary_sector).filter(|g| !g.is_division() && g.division() == division) {
+        if let Some(group) =
+            Cofog::by_name(&case.secondary_sector).filter(|g| !g.is_division() && g.division() == division)
+        {
             sectors.push(group.code().to_string());
         }
     } else if !case.primary_sector.trim().is_empty() {

@@ -78,13 +78,21 @@ impl From<StoreError> for LineError {
 fn id_of(value: &Value) -> Result<Option<uuid::Uuid>, LineError> {
     match value.get("id") {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => uuid::Uuid::parse_str(s).map(Some).map_err(|_| LineError::Invalid(format!("id {s:?} is not a UUID"))),
+        Some(Value::String(s)) => {
+            uuid::Uuid::parse_str(s).map(Some).map_err(|_| LineError::Invalid(format!("id {s:?} is not a UUID")))
+        }
         Some(other) => Err(LineError::Invalid(format!("id {other} is not a UUID"))),
     }
 }
 
-async fn organisation_line(store: &dyn Store, value: &Value, options: &ApplyOptions<'_>, report: &mut Report) -> Result<(), LineError> {
-    let id = OrganisationId(id_of(value)?.ok_or_else(|| LineError::Invalid("an organisation line needs its id".into()))?);
+async fn organisation_line(
+    store: &dyn Store,
+    value: &Value,
+    options: &ApplyOptions<'_>,
+    report: &mut Report,
+) -> Result<(), LineError> {
+    let id =
+        OrganisationId(id_of(value)?.ok_or_else(|| LineError::Invalid("an organisation line needs its id".into()))?);
     let mut fields = value.clone();
     if let Some(map) = fields.as_object_mut() {
         for key in ["kind", "id", "slug", "version", "created_at", "updated_at"] {
@@ -110,7 +118,12 @@ async fn organisation_line(store: &dyn Store, value: &Value, options: &ApplyOpti
     Ok(())
 }
 
-async fn record_line(store: &dyn Store, value: &Value, options: &ApplyOptions<'_>, report: &mut Report) -> Result<(), LineError> {
+async fn record_line(
+    store: &dyn Store,
+    value: &Value,
+    options: &ApplyOptions<'_>,
+    report: &mut Report,
+) -> Result<(), LineError> {
     let Some(id) = id_of(value)? else {
         // A new record, written by hand or by another tool.
         let input = RecordInput::from_json(value, InputMode::Create).map_err(|v| LineError::Invalid(v.to_string()))?;
@@ -131,13 +144,16 @@ async fn record_line(store: &dyn Store, value: &Value, options: &ApplyOptions<'_
         .and_then(Value::as_str)
         .and_then(|k| Kind::parse(k).ok())
         .ok_or_else(|| LineError::Invalid("kind is missing or unknown".into()))?;
-    let input = RecordInput::from_json(value, InputMode::Update { kind }).map_err(|v| LineError::Invalid(v.to_string()))?;
+    let input =
+        RecordInput::from_json(value, InputMode::Update { kind }).map_err(|v| LineError::Invalid(v.to_string()))?;
     let id = RecordId(id);
     match store.record(id).await? {
         Some(RecordState::Deleted(_)) => {
             report.skip(format!("record {id}"), "was deleted on this node, so it is not imported again");
         }
-        Some(RecordState::Live(existing)) if existing.content == input.content && input.slug.as_ref().is_none_or(|s| *s == existing.slug) => {
+        Some(RecordState::Live(existing))
+            if existing.content == input.content && input.slug.as_ref().is_none_or(|s| *s == existing.slug) =>
+        {
             report.unchanged += 1;
         }
         Some(RecordState::Live(existing)) => {
@@ -147,7 +163,10 @@ async fn record_line(store: &dyn Store, value: &Value, options: &ApplyOptions<'_
             report.updated += 1;
         }
         None => {
-            let uri = value.get("uri").and_then(Value::as_str).map_or_else(|| record_uri(options.base_url, id), str::to_string);
+            let uri = value
+                .get("uri")
+                .and_then(Value::as_str)
+                .map_or_else(|| record_uri(options.base_url, id), str::to_string);
             let origin = match value.get("origin").and_then(Value::as_str) {
                 Some(o) => Origin::parse(o).map_err(|e| LineError::Invalid(format!("origin: {}", e.message)))?,
                 None => Origin::Local,

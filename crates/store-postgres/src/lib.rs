@@ -123,10 +123,14 @@ fn map_err(e: sqlx::Error) -> StoreError {
         }
         // serialization_failure, deadlock_detected, too_many_connections, admin_shutdown,
         // cannot_connect_now
-        sqlx::Error::Database(db) if matches!(db.code().as_deref(), Some("40001" | "40P01" | "53300" | "57P01" | "57P03")) => {
+        sqlx::Error::Database(db)
+            if matches!(db.code().as_deref(), Some("40001" | "40P01" | "53300" | "57P01" | "57P03")) =>
+        {
             StoreError::Unavailable(db.message().to_string())
         }
-        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => StoreError::Unavailable(e.to_string()),
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+            StoreError::Unavailable(e.to_string())
+        }
         _ => StoreError::Database(e.to_string()),
     }
 }

@@ -35,7 +35,13 @@ pub trait Store: Send + Sync + 'static {
     async fn create_record(&self, new: NewRecord, actor: &Actor) -> Result<Record>;
 
     /// Replaces a record's content, if `expected_version` is still its version.
-    async fn update_record(&self, id: RecordId, expected_version: i64, input: RecordInput, actor: &Actor) -> Result<Record>;
+    async fn update_record(
+        &self,
+        id: RecordId,
+        expected_version: i64,
+        input: RecordInput,
+        actor: &Actor,
+    ) -> Result<Record>;
 
     /// Deletes a record softly: it leaves a tombstone and a `delete` in the change log.
     async fn delete_record(&self, id: RecordId, expected_version: Option<i64>, actor: &Actor) -> Result<Tombstone>;
@@ -54,7 +60,12 @@ pub trait Store: Send + Sync + 'static {
 
     /// Creates an organisation with the given id (new ones take `OrganisationId::new()`;
     /// imports keep the id they had).
-    async fn create_organisation(&self, id: OrganisationId, input: OrganisationInput, actor: &Actor) -> Result<Organisation>;
+    async fn create_organisation(
+        &self,
+        id: OrganisationId,
+        input: OrganisationInput,
+        actor: &Actor,
+    ) -> Result<Organisation>;
 
     async fn update_organisation(
         &self,
@@ -68,7 +79,11 @@ pub trait Store: Send + Sync + 'static {
 
     /// The organisation with this name (in any case and spacing) in this country (or with no
     /// country).
-    async fn organisation_by_name(&self, name: &str, country: Option<banyan_domain::CountryCode>) -> Result<Option<Organisation>>;
+    async fn organisation_by_name(
+        &self,
+        name: &str,
+        country: Option<banyan_domain::CountryCode>,
+    ) -> Result<Option<Organisation>>;
 
     async fn list_organisations(&self, query: &OrganisationQuery) -> Result<Page<Organisation>>;
 

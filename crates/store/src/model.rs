@@ -5,8 +5,8 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use banyan_domain::{
-    Cofog, CountryCode, Kind, OrgType, OrganisationId, Origin, Record, RecordId, RecordInput, Role,
-    Sdg, Status, TokenId,
+    Cofog, CountryCode, Kind, OrgType, OrganisationId, Origin, Record, RecordId, RecordInput, Role, Sdg, Status,
+    TokenId,
 };
 
 /// Who made a change, for the audit log and revisions.
@@ -73,6 +73,9 @@ pub struct Tombstone {
 }
 
 /// A record, or what is left of it.
+// Returned one at a time and unwrapped at once, never kept in bulk: boxing would only add an
+// allocation per read.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum RecordState {
     Live(Record),

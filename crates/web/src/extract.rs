@@ -32,7 +32,8 @@ impl Caller {
             Caller::Token(t) if t.role.is_staff() => Ok(Actor::token(t.id, &t.name, t.role)),
             Caller::Token(_) => Err(ApiError::Forbidden("this needs an admin or curator token".into())),
             Caller::Anonymous => Err(ApiError::Unauthenticated(
-                "send an API token as `Authorization: Bearer <token>`; an admin makes one with `banyan token create`".into(),
+                "send an API token as `Authorization: Bearer <token>`; an admin makes one with `banyan token create`"
+                    .into(),
             )),
         }
     }

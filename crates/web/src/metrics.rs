@@ -79,7 +79,11 @@ impl Metrics {
         for ((method, route), s) in &by_route {
             let labels = format!("method=\"{}\",route=\"{}\"", escape(method), escape(route));
             for (i, le) in BUCKETS.iter().enumerate() {
-                let _ = writeln!(out, "banyan_http_request_duration_seconds_bucket{{{labels},le=\"{le}\"}} {}", s.buckets[i]);
+                let _ = writeln!(
+                    out,
+                    "banyan_http_request_duration_seconds_bucket{{{labels},le=\"{le}\"}} {}",
+                    s.buckets[i]
+                );
             }
             let _ = writeln!(out, "banyan_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}", s.count);
             let _ = writeln!(out, "banyan_http_request_duration_seconds_sum{{{labels}}} {}", s.sum);
@@ -87,7 +91,9 @@ impl Metrics {
         }
         drop(map);
         if let Some(started) = self.started {
-            out.push_str("# HELP banyan_uptime_seconds Seconds since the server started.\n# TYPE banyan_uptime_seconds gauge\n");
+            out.push_str(
+                "# HELP banyan_uptime_seconds Seconds since the server started.\n# TYPE banyan_uptime_seconds gauge\n",
+            );
             let _ = writeln!(out, "banyan_uptime_seconds {}", started.elapsed().as_secs_f64());
         }
         for (name, help, value) in extra {
@@ -121,9 +127,17 @@ mod tests {
         m.observe("GET", "/api/v1/records/{id}", 200, Duration::from_millis(3));
         m.observe("GET", "/api/v1/records/{id}", 404, Duration::from_millis(30));
         let text = m.render(&[("banyan_records", "Records.", 2.0)]);
-        assert!(text.contains("banyan_http_requests_total{method=\"GET\",route=\"/api/v1/records/{id}\",status=\"200\"} 1"));
-        assert!(text.contains("banyan_http_request_duration_seconds_bucket{method=\"GET\",route=\"/api/v1/records/{id}\",le=\"0.005\"} 1"));
-        assert!(text.contains("banyan_http_request_duration_seconds_count{method=\"GET\",route=\"/api/v1/records/{id}\"} 2"));
+        assert!(
+            text.contains("banyan_http_requests_total{method=\"GET\",route=\"/api/v1/records/{id}\",status=\"200\"} 1")
+        );
+        assert!(text.contains(
+            "banyan_http_request_duration_seconds_bucket{method=\"GET\",route=\"/api/v1/records/{id}\",le=\"0.005\"} 1"
+        ));
+        assert!(
+            text.contains(
+                "banyan_http_request_duration_seconds_count{method=\"GET\",route=\"/api/v1/records/{id}\"} 2"
+            )
+        );
         assert!(text.contains("banyan_records 2"));
     }
 }

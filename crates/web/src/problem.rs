@@ -44,7 +44,10 @@ pub enum ApiError {
     NotFound(String),
     Gone(Tombstone),
     MethodNotAllowed,
-    Conflict { expected: i64, current: i64 },
+    Conflict {
+        expected: i64,
+        current: i64,
+    },
     PreconditionRequired(String),
     PayloadTooLarge(usize),
     UnsupportedMediaType(String),
@@ -69,7 +72,9 @@ impl ApiError {
             Gone(_) => (StatusCode::GONE, "gone", "Deleted"),
             MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed", "Method not allowed"),
             Conflict { .. } => (StatusCode::CONFLICT, "version-conflict", "Someone else changed it first"),
-            PreconditionRequired(_) => (StatusCode::PRECONDITION_REQUIRED, "version-required", "The version you edited is required"),
+            PreconditionRequired(_) => {
+                (StatusCode::PRECONDITION_REQUIRED, "version-required", "The version you edited is required")
+            }
             PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too-large", "The body is too large"),
             UnsupportedMediaType(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "Send JSON"),
             Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Temporarily unavailable"),
@@ -112,7 +117,9 @@ impl ApiError {
             ApiError::MethodNotAllowed => "this address does not accept that method".into(),
             ApiError::Conflict { expected, current } => {
                 p.current_version = Some(*current);
-                format!("you edited version {expected}, but it is now at version {current}; fetch it again and reapply your change")
+                format!(
+                    "you edited version {expected}, but it is now at version {current}; fetch it again and reapply your change"
+                )
             }
             ApiError::PayloadTooLarge(limit) => format!("the body must be at most {limit} bytes"),
             // Never show internal detail to the client; it is in the log.

@@ -178,8 +178,8 @@ mod tests {
     use std::collections::BTreeSet;
 
     use utoipa::PartialSchema;
-    use utoipa::openapi::schema::Schema;
     use utoipa::openapi::RefOr;
+    use utoipa::openapi::schema::Schema;
 
     use banyan_domain::record::InputMode;
     use banyan_domain::*;
@@ -196,11 +196,9 @@ mod tests {
     /// The document must describe the JSON the API really sends.
     #[test]
     fn the_record_schema_names_exactly_the_served_fields() {
-        let input = RecordInput::from_json(
-            &serde_json::json!({"kind": "idea", "title": "T", "lang": "en"}),
-            InputMode::Create,
-        )
-        .unwrap();
+        let input =
+            RecordInput::from_json(&serde_json::json!({"kind": "idea", "title": "T", "lang": "en"}), InputMode::Create)
+                .unwrap();
         let record = Record {
             id: RecordId::new(),
             slug: Slug::from_title("T", "idea"),

@@ -91,15 +91,15 @@ fn flat_yaml(path: &Path) -> Result<BTreeMap<String, String>> {
             continue;
         }
         if let Some(rest) = line.strip_prefix("  ") {
-            let key = last.as_ref().with_context(|| format!("{}:{}: continuation without key", path.display(), n + 1))?;
+            let key =
+                last.as_ref().with_context(|| format!("{}:{}: continuation without key", path.display(), n + 1))?;
             let value: &mut String = map.get_mut(key).expect("key inserted before");
             value.push(' ');
             value.push_str(rest.trim());
             continue;
         }
-        let (key, value) = line
-            .split_once(": ")
-            .with_context(|| format!("{}:{}: not `key: value`", path.display(), n + 1))?;
+        let (key, value) =
+            line.split_once(": ").with_context(|| format!("{}:{}: not `key: value`", path.display(), n + 1))?;
         ensure!(
             !value.starts_with(['"', '\'', '|', '>']),
             "{}:{}: quoted or block values are not supported",
@@ -123,7 +123,13 @@ fn sdg(data: &Path) -> Result<String> {
     for n in 1..=17u8 {
         let short = goals.get(&format!("{n}-short")).with_context(|| format!("goal {n} short"))?;
         let title = goals.get(&format!("{n}-title")).with_context(|| format!("goal {n} title"))?;
-        writeln!(out, "    SdgGoal {{ number: {n}, code: {}, short: {}, title: {} }},", lit(&n.to_string()), lit(short), lit(title))?;
+        writeln!(
+            out,
+            "    SdgGoal {{ number: {n}, code: {}, short: {}, title: {} }},",
+            lit(&n.to_string()),
+            lit(short),
+            lit(title)
+        )?;
     }
     out.push_str("];\n\n");
     // Targets in the official order: by goal, then numbered targets, then lettered ones.
@@ -175,7 +181,8 @@ fn cofog(data: &Path) -> Result<String> {
 }
 
 fn countries(data: &Path) -> Result<String> {
-    let iso: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(data.join("iso-codes/iso_3166-1.json"))?)?;
+    let iso: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(data.join("iso-codes/iso_3166-1.json"))?)?;
     let mut reader = csv::Reader::from_path(data.join("country-codes/country-codes.csv"))?;
     let headers = reader.headers()?.clone();
     let col = |name: &str| headers.iter().position(|h| h == name).with_context(|| format!("column {name}"));
@@ -271,7 +278,13 @@ fn countries(data: &Path) -> Result<String> {
     }
     out.push_str("];\n\n/// UN M49 regions, sub-regions and intermediate regions. Sorted by code.\npub static REGIONS: &[Region] = &[\n");
     for (code, (name, parent)) in &regions {
-        writeln!(out, "    Region {{ code: {}, name: {}, parent: {} }},", lit(code), lit(name), opt(parent.as_deref()))?;
+        writeln!(
+            out,
+            "    Region {{ code: {}, name: {}, parent: {} }},",
+            lit(code),
+            lit(name),
+            opt(parent.as_deref())
+        )?;
     }
     out.push_str("];\n\n/// ISO 4217 currencies in current use by at least one country. Sorted by code.\npub static CURRENCIES: &[Currency] = &[\n");
     for (code, name) in &currencies {
@@ -286,7 +299,8 @@ fn strip_bom(bytes: &[u8]) -> &[u8] {
 }
 
 fn subdivisions(data: &Path) -> Result<String> {
-    let iso: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(data.join("iso-codes/iso_3166-2.json"))?)?;
+    let iso: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(data.join("iso-codes/iso_3166-2.json"))?)?;
     let mut list: Vec<&serde_json::Value> = iso["3166-2"].as_array().context("3166-2")?.iter().collect();
     list.sort_by_key(|c| c["code"].as_str().unwrap_or_default().to_string());
     let mut out = header("ISO 3166-2 via Debian iso-codes (sailfishos-mirror/iso-codes)", "LGPL-2.1-or-later");
@@ -310,7 +324,8 @@ fn subdivisions(data: &Path) -> Result<String> {
 }
 
 fn languages(data: &Path) -> Result<String> {
-    let iso: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(data.join("iso-codes/iso_639-3.json"))?)?;
+    let iso: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(data.join("iso-codes/iso_639-3.json"))?)?;
     let mut list: Vec<(String, &serde_json::Value)> = Vec::new();
     for l in iso["639-3"].as_array().context("639-3")? {
         if l["scope"] == "S" {

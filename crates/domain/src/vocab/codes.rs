@@ -92,10 +92,7 @@ impl Sdg {
         if let Some(t) = SDG_TARGETS.iter().find(|t| t.code == s) {
             return Ok(Sdg::Target(t));
         }
-        Err(VocabError::new(
-            "sdg",
-            format!("{s:?} is not an SDG goal (1 to 17) or target (such as 3.8 or 16.a)"),
-        ))
+        Err(VocabError::new("sdg", format!("{s:?} is not an SDG goal (1 to 17) or target (such as 3.8 or 16.a)")))
     }
 
     pub fn code(&self) -> &'static str {
@@ -146,10 +143,7 @@ impl Cofog {
     pub fn parse(s: &str) -> Result<Self, VocabError> {
         let s = s.trim();
         find_sorted(COFOG, s, |c| c.code).map(Cofog).ok_or_else(|| {
-            VocabError::new(
-                "cofog",
-                format!("{s:?} is not a COFOG division (01 to 10) or group (such as 07.2)"),
-            )
+            VocabError::new("cofog", format!("{s:?} is not a COFOG division (01 to 10) or group (such as 07.2)"))
         })
     }
 
@@ -187,7 +181,8 @@ code_type!(Cofog);
 pub struct CountryCode(&'static tables::Country);
 
 impl CountryCode {
-    pub const DESCRIPTION: &'static str = "An ISO 3166-1 alpha-2 country code (\"BD\"); see /api/v1/vocabularies/countries";
+    pub const DESCRIPTION: &'static str =
+        "An ISO 3166-1 alpha-2 country code (\"BD\"); see /api/v1/vocabularies/countries";
 
     pub fn parse(s: &str) -> Result<Self, VocabError> {
         let s = s.trim();
@@ -257,7 +252,8 @@ fn name_key(name: &str) -> String {
 pub struct RegionCode(&'static tables::Region);
 
 impl RegionCode {
-    pub const DESCRIPTION: &'static str = "A UN M49 region code (\"034\" Southern Asia); see /api/v1/vocabularies/regions";
+    pub const DESCRIPTION: &'static str =
+        "A UN M49 region code (\"034\" Southern Asia); see /api/v1/vocabularies/regions";
 
     pub fn parse(s: &str) -> Result<Self, VocabError> {
         let s = s.trim();

@@ -5,7 +5,11 @@ use banyan_testkit::{TestDb, backend_tests, shared_data};
 
 use crate::{import, total};
 
-backend_tests!(the_dpg_registry_imports_idempotently, a_changed_product_becomes_a_new_revision, a_dry_run_writes_nothing);
+backend_tests!(
+    the_dpg_registry_imports_idempotently,
+    a_changed_product_becomes_a_new_revision,
+    a_dry_run_writes_nothing
+);
 
 fn read() -> Option<(Vec<banyan_import::Item>, Report)> {
     let dir = shared_data()?.join("dpg-publicgoods-candidates");
@@ -26,7 +30,9 @@ async fn the_dpg_registry_imports_idempotently(db: TestDb) {
     assert_eq!(total(db.store.as_ref(), RecordQuery { kind: Some(Kind::Solution), ..Default::default() }).await, 567);
 
     // Spot checks against the source files.
-    let Some(RecordState::Live(accessmod)) = db.store.record_by_source("dpg", "accessmod").await.unwrap() else { panic!() };
+    let Some(RecordState::Live(accessmod)) = db.store.record_by_source("dpg", "accessmod").await.unwrap() else {
+        panic!()
+    };
     assert_eq!(accessmod.content.title, "AccessMod");
     assert_eq!(accessmod.content.sdgs.iter().map(|s| s.code()).collect::<Vec<_>>(), ["3"]);
     assert_eq!(accessmod.content.sectors.iter().map(|s| s.code()).collect::<Vec<_>>(), ["07"]);
@@ -45,7 +51,9 @@ async fn the_dpg_registry_imports_idempotently(db: TestDb) {
     assert_eq!(who.content.org_type, OrgType::International);
 
     // In both folders: one record, the nominees/ copy.
-    let Some(RecordState::Live(growstuff)) = db.store.record_by_source("dpg", "growstuff").await.unwrap() else { panic!() };
+    let Some(RecordState::Live(growstuff)) = db.store.record_by_source("dpg", "growstuff").await.unwrap() else {
+        panic!()
+    };
     assert_eq!(growstuff.content.title, "Growstuff");
     assert_eq!(growstuff.content.source.as_ref().unwrap().status.as_deref(), Some("nominee"));
     // Only in archive/: archived.
@@ -58,13 +66,18 @@ async fn the_dpg_registry_imports_idempotently(db: TestDb) {
     assert!(!everything.contains("Nicolas Ray"));
 
     let second = import(db.store.as_ref(), items, dpg::REGISTRY, false).await;
-    assert_eq!((second.created, second.updated, second.unchanged, second.organisations_created), (0, 0, 567, 0), "{second}");
+    assert_eq!(
+        (second.created, second.updated, second.unchanged, second.organisations_created),
+        (0, 0, 567, 0),
+        "{second}"
+    );
     assert_eq!(db.count("records").await, 567);
 }
 
 async fn a_changed_product_becomes_a_new_revision(db: TestDb) {
     let Some((items, _)) = read() else { return };
-    let few: Vec<_> = items.into_iter().filter(|i| ["dpg:accessmod", "dpg:altinn", "dpg:bahmni"].contains(&i.key.as_str())).collect();
+    let few: Vec<_> =
+        items.into_iter().filter(|i| ["dpg:accessmod", "dpg:altinn", "dpg:bahmni"].contains(&i.key.as_str())).collect();
     assert_eq!(few.len(), 3);
     import(db.store.as_ref(), few.clone(), dpg::REGISTRY, false).await;
     let mut changed = few.clone();

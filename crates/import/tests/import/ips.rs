@@ -17,11 +17,17 @@ async fn the_ips_explorer_imports_idempotently(db: TestDb) {
     assert_eq!((first.created, first.updated, first.unchanged), (682, 0, 0), "{first}");
     assert_eq!(total(db.store.as_ref(), RecordQuery { kind: Some(Kind::Practice), ..Default::default() }).await, 682);
 
-    let Some(RecordState::Live(ams)) = db.store.record_by_source("ips-explorer", "10000").await.unwrap() else { panic!() };
+    let Some(RecordState::Live(ams)) = db.store.record_by_source("ips-explorer", "10000").await.unwrap() else {
+        panic!()
+    };
     assert_eq!(ams.content.title, "AMS - public empolyment service");
     assert_eq!(ams.content.places.iter().map(|p| p.code()).collect::<Vec<_>>(), ["AT"]);
     assert_eq!(ams.content.level_of_government, Some(Level::National));
-    assert_eq!(ams.content.sectors.iter().map(|s| s.code()).collect::<Vec<_>>(), ["10", "10.5"], "division and group (Unemployment)");
+    assert_eq!(
+        ams.content.sectors.iter().map(|s| s.code()).collect::<Vec<_>>(),
+        ["10", "10.5"],
+        "division and group (Unemployment)"
+    );
     assert!(ams.content.themes.iter().any(|t| t.as_str() == "artificial intelligence"));
     assert_eq!(ams.content.license.as_str(), "EUPL-1.2");
     assert!(ams.content.summary.as_ref().unwrap().chars().count() <= 500);
@@ -39,7 +45,11 @@ async fn the_ips_explorer_imports_idempotently(db: TestDb) {
     // Czech cases name the country but give no code.
     let czech = db
         .store
-        .list_records(&RecordQuery { country: Some(banyan_domain::CountryCode::parse("CZ").unwrap()), limit: 100, ..Default::default() })
+        .list_records(&RecordQuery {
+            country: Some(banyan_domain::CountryCode::parse("CZ").unwrap()),
+            limit: 100,
+            ..Default::default()
+        })
         .await
         .unwrap();
     assert!(czech.total >= 2, "Czech Republic mapped by name");

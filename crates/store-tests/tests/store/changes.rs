@@ -20,7 +20,10 @@ async fn each_write_adds_one_change_in_order(db: TestDb) {
     db.store.delete_record(r.id, None, &actor).await.unwrap();
     let changes = db.store.changes_since(0, 100).await.unwrap();
     assert_eq!(changes.iter().map(|c| c.seq).collect::<Vec<_>>(), [1, 2, 3]);
-    assert_eq!(changes.iter().map(|c| c.op).collect::<Vec<_>>(), [ChangeOp::Create, ChangeOp::Update, ChangeOp::Delete]);
+    assert_eq!(
+        changes.iter().map(|c| c.op).collect::<Vec<_>>(),
+        [ChangeOp::Create, ChangeOp::Update, ChangeOp::Delete]
+    );
     assert_eq!(changes.iter().map(|c| c.version).collect::<Vec<_>>(), [1, 2, 3]);
     assert!(changes.iter().all(|c| c.entity == Entity::Record && c.id == r.id.0));
     assert_eq!(db.store.changes_since(2, 100).await.unwrap().len(), 1);
@@ -74,7 +77,8 @@ async fn a_follower_sees_every_change_exactly_once_under_concurrent_writers(db: 
                     .unwrap();
                 let mut version = 1;
                 for _ in 0..UPDATES_PER_RECORD {
-                    let input = RecordInput::from_json(&r.to_json(), InputMode::Update { kind: Kind::Practice }).unwrap();
+                    let input =
+                        RecordInput::from_json(&r.to_json(), InputMode::Update { kind: Kind::Practice }).unwrap();
                     version = store.update_record(r.id, version, input, &actor).await.unwrap().version;
                 }
                 written.push((r.id.0, version));

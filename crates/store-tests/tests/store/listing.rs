@@ -5,7 +5,11 @@ use serde_json::json;
 
 use crate::{curator, new_record};
 
-backend_tests!(filters_match_codes_and_their_children, the_public_sees_only_published_unhidden_records, pages_follow_cursors);
+backend_tests!(
+    filters_match_codes_and_their_children,
+    the_public_sees_only_published_unhidden_records,
+    pages_follow_cursors
+);
 
 async fn seed(db: &TestDb) {
     let actor = curator();
@@ -39,7 +43,10 @@ async fn filters_match_codes_and_their_children(db: TestDb) {
     seed(&db).await;
     let all = RecordQuery { visibility: Visibility::All, ..Default::default() };
     let bd = CountryCode::parse("BD").unwrap();
-    assert_eq!(titles(&db, RecordQuery { country: Some(bd), ..all.clone() }).await, ["Draft idea", "Hidden", "Land BD"]);
+    assert_eq!(
+        titles(&db, RecordQuery { country: Some(bd), ..all.clone() }).await,
+        ["Draft idea", "Hidden", "Land BD"]
+    );
     let sdg3 = Sdg::parse("3").unwrap();
     assert_eq!(titles(&db, RecordQuery { sdg: Some(sdg3), ..all.clone() }).await, ["Clinic TH", "Queue app"]);
     let target = Sdg::parse("3.8").unwrap();
@@ -66,13 +73,21 @@ async fn pages_follow_cursors(db: TestDb) {
     let actor = curator();
     let mut made = Vec::new();
     for i in 0..7 {
-        let r = db.store.create_record(new_record(fixtures::input(&fixtures::practice(&format!("P{i}")))), &actor).await.unwrap();
+        let r = db
+            .store
+            .create_record(new_record(fixtures::input(&fixtures::practice(&format!("P{i}")))), &actor)
+            .await
+            .unwrap();
         made.push(r.id);
     }
     let mut seen = Vec::new();
     let mut cursor = None;
     loop {
-        let page = db.store.list_records(&RecordQuery { limit: 3, cursor: cursor.clone(), ..Default::default() }).await.unwrap();
+        let page = db
+            .store
+            .list_records(&RecordQuery { limit: 3, cursor: cursor.clone(), ..Default::default() })
+            .await
+            .unwrap();
         assert_eq!(page.total, 7);
         assert!(page.items.len() <= 3);
         seen.extend(page.items.iter().map(|r| r.id));

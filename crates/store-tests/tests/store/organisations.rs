@@ -12,7 +12,15 @@ fn org(name: &str, country: Option<&str>) -> OrganisationInput {
 }
 
 async fn organisations_are_created_found_and_listed(db: TestDb) {
-    let a2i = db.store.create_organisation(banyan_domain::OrganisationId::new(), org("Aspire to Innovate (a2i)", Some("BD")), &curator()).await.unwrap();
+    let a2i = db
+        .store
+        .create_organisation(
+            banyan_domain::OrganisationId::new(),
+            org("Aspire to Innovate (a2i)", Some("BD")),
+            &curator(),
+        )
+        .await
+        .unwrap();
     assert_eq!(a2i.slug.as_str(), "aspire-to-innovate-a2i");
     let bd = CountryCode::parse("BD").unwrap();
     let found = db.store.organisation_by_name("  aspire TO innovate (A2I) ", Some(bd)).await.unwrap().unwrap();
@@ -26,7 +34,8 @@ async fn organisations_are_created_found_and_listed(db: TestDb) {
     let mut names = Vec::new();
     let mut cursor = None;
     loop {
-        let page = db.store.list_organisations(&OrganisationQuery { limit: 2, cursor, ..Default::default() }).await.unwrap();
+        let page =
+            db.store.list_organisations(&OrganisationQuery { limit: 2, cursor, ..Default::default() }).await.unwrap();
         assert_eq!(page.total, 5);
         names.extend(page.items.iter().map(|o| o.content.name.clone()));
         cursor = page.next_cursor;
@@ -35,22 +44,41 @@ async fn organisations_are_created_found_and_listed(db: TestDb) {
         }
     }
     assert_eq!(names, ["alpha unit", "Aspire to Innovate (a2i)", "Beta unit", "Gamma unit", "Zeta unit"]);
-    let in_bd = OrganisationQuery { country: Some(bd), org_type: Some(OrgType::Government), limit: 10, ..Default::default() };
+    let in_bd =
+        OrganisationQuery { country: Some(bd), org_type: Some(OrgType::Government), limit: 10, ..Default::default() };
     assert_eq!(db.store.list_organisations(&in_bd).await.unwrap().total, 1);
 }
 
 async fn one_name_per_country(db: TestDb) {
-    db.store.create_organisation(banyan_domain::OrganisationId::new(), org("Ministry of Health", Some("BD")), &curator()).await.unwrap();
-    db.store.create_organisation(banyan_domain::OrganisationId::new(), org("Ministry of Health", Some("TH")), &curator()).await.unwrap();
-    let err = db.store.create_organisation(banyan_domain::OrganisationId::new(), org("ministry of health", Some("BD")), &curator()).await.unwrap_err();
+    db.store
+        .create_organisation(banyan_domain::OrganisationId::new(), org("Ministry of Health", Some("BD")), &curator())
+        .await
+        .unwrap();
+    db.store
+        .create_organisation(banyan_domain::OrganisationId::new(), org("Ministry of Health", Some("TH")), &curator())
+        .await
+        .unwrap();
+    let err = db
+        .store
+        .create_organisation(banyan_domain::OrganisationId::new(), org("ministry of health", Some("BD")), &curator())
+        .await
+        .unwrap_err();
     let StoreError::Invalid(v) = err else { panic!("{err:?}") };
     assert_eq!(v.fields(), ["name"]);
     assert_eq!(db.count("organisations").await, 2);
 }
 
 async fn organisations_are_versioned(db: TestDb) {
-    let o = db.store.create_organisation(banyan_domain::OrganisationId::new(), org("District office", Some("BD")), &curator()).await.unwrap();
-    let updated = db.store.update_organisation(o.id, 1, org("District Commissioner's Office", Some("BD")), &curator()).await.unwrap();
+    let o = db
+        .store
+        .create_organisation(banyan_domain::OrganisationId::new(), org("District office", Some("BD")), &curator())
+        .await
+        .unwrap();
+    let updated = db
+        .store
+        .update_organisation(o.id, 1, org("District Commissioner's Office", Some("BD")), &curator())
+        .await
+        .unwrap();
     assert_eq!(updated.version, 2);
     assert_eq!(updated.slug, o.slug);
     let stale = db.store.update_organisation(o.id, 1, org("Again", Some("BD")), &curator()).await.unwrap_err();

@@ -19,7 +19,11 @@ backend_tests!(
 );
 
 async fn a_record_reads_back_exactly_as_written(db: TestDb) {
-    let created = db.store.create_record(new_record(fixtures::input(&fixtures::practice("Land services"))), &curator()).await.unwrap();
+    let created = db
+        .store
+        .create_record(new_record(fixtures::input(&fixtures::practice("Land services"))), &curator())
+        .await
+        .unwrap();
     assert_eq!(created.version, 1);
     assert_eq!(created.slug.as_str(), "land-services");
     assert!(created.uri.ends_with(&created.id.to_string()));
@@ -31,7 +35,11 @@ async fn a_record_reads_back_exactly_as_written(db: TestDb) {
 
 async fn an_update_keeps_the_previous_version(db: TestDb) {
     let actor = curator();
-    let v1 = db.store.create_record(new_record(fixtures::input(&fixtures::practice("Land services"))), &actor).await.unwrap();
+    let v1 = db
+        .store
+        .create_record(new_record(fixtures::input(&fixtures::practice("Land services"))), &actor)
+        .await
+        .unwrap();
     let mut json = v1.to_json();
     json["title"] = json!("One-stop land services");
     json["sdgs"] = json!(["16.6", "1.4"]);
@@ -56,7 +64,8 @@ async fn an_update_keeps_the_previous_version(db: TestDb) {
 
 async fn a_stale_version_is_refused_and_changes_nothing(db: TestDb) {
     let actor = curator();
-    let v1 = db.store.create_record(new_record(fixtures::input(&fixtures::practice("Queue app"))), &actor).await.unwrap();
+    let v1 =
+        db.store.create_record(new_record(fixtures::input(&fixtures::practice("Queue app"))), &actor).await.unwrap();
     let input = RecordInput::from_json(&v1.to_json(), InputMode::Update { kind: Kind::Practice }).unwrap();
     db.store.update_record(v1.id, 1, input.clone(), &actor).await.unwrap();
     let changes_before = db.store.changes_since(0, 100).await.unwrap().len();
@@ -68,7 +77,8 @@ async fn a_stale_version_is_refused_and_changes_nothing(db: TestDb) {
 
 async fn a_delete_leaves_a_tombstone(db: TestDb) {
     let actor = curator();
-    let r = db.store.create_record(new_record(fixtures::input(&fixtures::practice("To delete"))), &actor).await.unwrap();
+    let r =
+        db.store.create_record(new_record(fixtures::input(&fixtures::practice("To delete"))), &actor).await.unwrap();
     let stale = db.store.delete_record(r.id, Some(7), &actor).await.unwrap_err();
     assert!(matches!(stale, StoreError::Conflict { .. }));
     let t = db.store.delete_record(r.id, Some(1), &actor).await.unwrap();
@@ -87,7 +97,11 @@ async fn a_delete_leaves_a_tombstone(db: TestDb) {
 
 async fn every_kind_round_trips(db: TestDb) {
     for kind in Kind::ALL {
-        let r = db.store.create_record(new_record(fixtures::input(&fixtures::of_kind(*kind, "A title"))), &curator()).await.unwrap();
+        let r = db
+            .store
+            .create_record(new_record(fixtures::input(&fixtures::of_kind(*kind, "A title"))), &curator())
+            .await
+            .unwrap();
         assert_eq!(r.kind(), *kind);
         assert_eq!(r.content.status, Status::Draft, "records start as drafts");
         let Some(RecordState::Live(read)) = db.store.record(r.id).await.unwrap() else { panic!() };
@@ -99,7 +113,11 @@ async fn slugs_are_unique(db: TestDb) {
     let actor = curator();
     let mut slugs = Vec::new();
     for _ in 0..3 {
-        let r = db.store.create_record(new_record(fixtures::input(&fixtures::practice("Mobile courts"))), &actor).await.unwrap();
+        let r = db
+            .store
+            .create_record(new_record(fixtures::input(&fixtures::practice("Mobile courts"))), &actor)
+            .await
+            .unwrap();
         slugs.push(r.slug.to_string());
     }
     assert_eq!(slugs, ["mobile-courts", "mobile-courts-2", "mobile-courts-3"]);
@@ -123,20 +141,34 @@ async fn unknown_organisations_are_refused_by_field(db: TestDb) {
 
 async fn publishing_sets_published_at_once(db: TestDb) {
     let actor = curator();
-    let draft = db.store.create_record(new_record(fixtures::input(&fixtures::of_kind(Kind::Idea, "An idea"))), &actor).await.unwrap();
+    let draft = db
+        .store
+        .create_record(new_record(fixtures::input(&fixtures::of_kind(Kind::Idea, "An idea"))), &actor)
+        .await
+        .unwrap();
     assert!(draft.published_at.is_none());
     let mut json = draft.to_json();
     json["status"] = json!("published");
     let published = db
         .store
-        .update_record(draft.id, 1, RecordInput::from_json(&json, InputMode::Update { kind: Kind::Idea }).unwrap(), &actor)
+        .update_record(
+            draft.id,
+            1,
+            RecordInput::from_json(&json, InputMode::Update { kind: Kind::Idea }).unwrap(),
+            &actor,
+        )
         .await
         .unwrap();
     let at = published.published_at.expect("published now");
     json["title"] = json!("An idea, edited");
     let edited = db
         .store
-        .update_record(draft.id, 2, RecordInput::from_json(&json, InputMode::Update { kind: Kind::Idea }).unwrap(), &actor)
+        .update_record(
+            draft.id,
+            2,
+            RecordInput::from_json(&json, InputMode::Update { kind: Kind::Idea }).unwrap(),
+            &actor,
+        )
         .await
         .unwrap();
     assert_eq!(edited.published_at, Some(at), "first publication is kept");
@@ -145,8 +177,14 @@ async fn publishing_sets_published_at_once(db: TestDb) {
 async fn imported_records_are_found_by_source(db: TestDb) {
     let mut json = fixtures::practice("Imported");
     json["source"] = json!({"registry": "ips-explorer", "key": "10001", "url": "https://example.org/case"});
-    let r = db.store.create_record(new_record(fixtures::input(&json)), &banyan_store::Actor::importer("ips-explorer")).await.unwrap();
-    let Some(RecordState::Live(found)) = db.store.record_by_source("ips-explorer", "10001").await.unwrap() else { panic!() };
+    let r = db
+        .store
+        .create_record(new_record(fixtures::input(&json)), &banyan_store::Actor::importer("ips-explorer"))
+        .await
+        .unwrap();
+    let Some(RecordState::Live(found)) = db.store.record_by_source("ips-explorer", "10001").await.unwrap() else {
+        panic!()
+    };
     assert_eq!(found.id, r.id);
     assert!(db.store.record_by_source("ips-explorer", "10002").await.unwrap().is_none());
     let err = db.store.create_record(new_record(fixtures::input(&json)), &curator()).await.unwrap_err();

@@ -284,10 +284,23 @@ mod tests {
         let cols: Arc<[String]> = vec!["id".to_string(), "at".into(), "flag".into(), "doc".into()].into();
         let u = Uuid::now_v7();
         let t = now();
-        let pg = Row::new(cols.clone(), vec![SqlValue::Uuid(u), SqlValue::Time(t), SqlValue::Bool(true), SqlValue::Json(serde_json::json!({"a": 1}))]);
+        let pg = Row::new(
+            cols.clone(),
+            vec![
+                SqlValue::Uuid(u),
+                SqlValue::Time(t),
+                SqlValue::Bool(true),
+                SqlValue::Json(serde_json::json!({"a": 1})),
+            ],
+        );
         let lite = Row::new(
             cols,
-            vec![SqlValue::Text(u.to_string()), SqlValue::Text(time_text(&t)), SqlValue::Int(1), SqlValue::Text("{\"a\":1}".into())],
+            vec![
+                SqlValue::Text(u.to_string()),
+                SqlValue::Text(time_text(&t)),
+                SqlValue::Int(1),
+                SqlValue::Text("{\"a\":1}".into()),
+            ],
         );
         for row in [pg, lite] {
             assert_eq!(row.uuid("id").unwrap(), u);

@@ -42,7 +42,15 @@ impl<B: Backend> SqlStore<B> {
         );
         q.bind(id.0).push(", ").bind(org.slug.as_str()).push(", ").bind(input.name.as_str());
         q.push(", ").bind(OrganisationInput::name_key(&input.name)).push(", ").bind(country_key(input.country));
-        q.push(", ").bind(input.org_type.code()).push(", ").bind(data.clone()).push(", 1, ").bind(at).push(", ").bind(at).push(")");
+        q.push(", ")
+            .bind(input.org_type.code())
+            .push(", ")
+            .bind(data.clone())
+            .push(", 1, ")
+            .bind(at)
+            .push(", ")
+            .bind(at)
+            .push(")");
         let (sql, params) = q.finish();
         tx.execute(&sql, params).await.map_err(duplicate_name)?;
         let log = WriteLog { entity: Entity::Organisation, id: id.0, op: ChangeOp::Create, version: 1, at, actor };
@@ -85,7 +93,8 @@ impl<B: Backend> SqlStore<B> {
         if tx.execute(&sql, params).await.map_err(duplicate_name)? == 0 {
             return Err(StoreError::Conflict { expected: expected_version, current: expected_version + 1 });
         }
-        let log = WriteLog { entity: Entity::Organisation, id: id.0, op: ChangeOp::Update, version: org.version, at, actor };
+        let log =
+            WriteLog { entity: Entity::Organisation, id: id.0, op: ChangeOp::Update, version: org.version, at, actor };
         log.revision(&mut tx, data).await?;
         log.audit(&mut tx, json!({"name": input.name})).await?;
         log.change::<B>(&mut tx).await?;
@@ -94,15 +103,24 @@ impl<B: Backend> SqlStore<B> {
     }
 
     pub(super) async fn organisation_by_id(&self, id: OrganisationId) -> Result<Option<Organisation>> {
-        let rows = self.backend.fetch(&format!("SELECT {COLUMNS} FROM organisations WHERE id = $1"), vec![id.0.into()]).await?;
+        let rows = self
+            .backend
+            .fetch(&format!("SELECT {COLUMNS} FROM organisations WHERE id = $1"), vec![id.0.into()])
+            .await?;
         Ok(rows.first().map(from_row).transpose()?.flatten())
     }
 
-    pub(super) async fn organisation_named(&self, name: &str, country: Option<CountryCode>) -> Result<Option<Organisation>> {
+    pub(super) async fn organisation_named(
+        &self,
+        name: &str,
+        country: Option<CountryCode>,
+    ) -> Result<Option<Organisation>> {
         let rows = self
             .backend
             .fetch(
-                &format!("SELECT {COLUMNS} FROM organisations WHERE name_key = $1 AND country = $2 AND deleted_at IS NULL"),
+                &format!(
+                    "SELECT {COLUMNS} FROM organisations WHERE name_key = $1 AND country = $2 AND deleted_at IS NULL"
+                ),
                 vec![OrganisationInput::name_key(name).into(), country_key(country).into()],
             )
             .await?;
@@ -125,10 +143,19 @@ impl<B: Backend> SqlStore<B> {
         filter(&mut q);
         if let Some(cursor) = &query.cursor {
             let parts = cursor.decode(2).ok_or_else(|| {
-                StoreError::Invalid(Violations::one(&Path::root().key("cursor"), "invalid_value", "is not a cursor from a previous page"))
+                StoreError::Invalid(Violations::one(
+                    &Path::root().key("cursor"),
+                    "invalid_value",
+                    "is not a cursor from a previous page",
+                ))
             })?;
-            let id = uuid::Uuid::parse_str(&parts[1])
-                .map_err(|_| StoreError::Invalid(Violations::one(&Path::root().key("cursor"), "invalid_value", "is not a cursor from a previous page")))?;
+            let id = uuid::Uuid::parse_str(&parts[1]).map_err(|_| {
+                StoreError::Invalid(Violations::one(
+                    &Path::root().key("cursor"),
+                    "invalid_value",
+                    "is not a cursor from a previous page",
+                ))
+            })?;
             q.push(" AND (name_key > ").bind(parts[0].clone());
             q.push(" OR (name_key = ").bind(parts[0].clone()).push(" AND id > ").bind(id).push("))");
         }
@@ -161,7 +188,10 @@ async fn organisation_slug<T: Tx>(tx: &mut T, name: &str) -> Result<Slug> {
     let base = Slug::from_title(name, "organisation");
     let prefix: String = base.as_str().chars().take(limits::SLUG - 8).collect();
     let rows = tx
-        .fetch("SELECT slug FROM organisations WHERE slug = $1 OR slug LIKE $2", vec![base.as_str().into(), format!("{prefix}%").into()])
+        .fetch(
+            "SELECT slug FROM organisations WHERE slug = $1 OR slug LIKE $2",
+            vec![base.as_str().into(), format!("{prefix}%").into()],
+        )
         .await?;
     let taken: Vec<String> = rows.iter().map(|r| r.text("slug")).collect::<Result<_>>()?;
     if !taken.iter().any(|s| s == base.as_str()) {
@@ -172,13 +202,19 @@ async fn organisation_slug<T: Tx>(tx: &mut T, name: &str) -> Result<Slug> {
 
 fn duplicate_name(e: StoreError) -> StoreError {
     match e {
-        StoreError::Duplicate(what) if what.contains("name_country") || what.contains("name_key") => StoreError::Invalid(Violations::one(
-            &Path::root().key("name"),
-            "taken",
-            "an organisation with this name already exists in this country",
-        )),
+        StoreError::Duplicate(what) if what.contains("name_country") || what.contains("name_key") => {
+            StoreError::Invalid(Violations::one(
+                &Path::root().key("name"),
+                "taken",
+                "an organisation with this name already exists in this country",
+            ))
+        }
         StoreError::Duplicate(what) if what.contains("organisations.id") || what.contains("organisations_pkey") => {
-            StoreError::Invalid(Violations::one(&Path::root().key("id"), "taken", "an organisation with this id already exists"))
+            StoreError::Invalid(Violations::one(
+                &Path::root().key("id"),
+                "taken",
+                "an organisation with this id already exists",
+            ))
         }
         StoreError::Duplicate(what) => StoreError::Database(format!("unexpected duplicate: {what}")),
         other => other,

@@ -76,7 +76,8 @@ impl<B: Backend> SqlStore<B> {
         write_terms(&mut tx, &record).await?;
         let log = WriteLog { entity: Entity::Record, id: record.id.0, op: ChangeOp::Create, version: 1, at, actor };
         log.revision(&mut tx, data).await?;
-        log.audit(&mut tx, json!({"kind": kind, "status": record.content.status, "title": record.content.title})).await?;
+        log.audit(&mut tx, json!({"kind": kind, "status": record.content.status, "title": record.content.title}))
+            .await?;
         log.change::<B>(&mut tx).await?;
         tx.commit().await?;
         Ok(record)
@@ -144,7 +145,8 @@ impl<B: Backend> SqlStore<B> {
             return Err(StoreError::Conflict { expected: expected_version, current: expected_version + 1 });
         }
         write_terms(&mut tx, &record).await?;
-        let log = WriteLog { entity: Entity::Record, id: id.0, op: ChangeOp::Update, version: record.version, at, actor };
+        let log =
+            WriteLog { entity: Entity::Record, id: id.0, op: ChangeOp::Update, version: record.version, at, actor };
         log.revision(&mut tx, data).await?;
         log.audit(&mut tx, json!({"changed": changed_fields(&current, &record)})).await?;
         log.change::<B>(&mut tx).await?;
@@ -228,10 +230,13 @@ impl<B: Backend> SqlStore<B> {
         let mut q = Sql::new("SELECT r.data, r.deleted_at, r.version FROM records r WHERE r.deleted_at IS NULL");
         record_filter(&mut q, query);
         if let Some(cursor) = &query.cursor {
-            let after = cursor
-                .decode(1)
-                .and_then(|p| uuid::Uuid::parse_str(&p[0]).ok())
-                .ok_or_else(|| StoreError::Invalid(Violations::one(&Path::root().key("cursor"), "invalid_value", "is not a cursor from a previous page")))?;
+            let after = cursor.decode(1).and_then(|p| uuid::Uuid::parse_str(&p[0]).ok()).ok_or_else(|| {
+                StoreError::Invalid(Violations::one(
+                    &Path::root().key("cursor"),
+                    "invalid_value",
+                    "is not a cursor from a previous page",
+                ))
+            })?;
             q.push(" AND r.id < ").bind(after);
         }
         q.push(" ORDER BY r.id DESC LIMIT ").bind(i64::from(limit) + 1);
@@ -431,7 +436,8 @@ async fn choose_slug<T: Tx>(
         q.push(" AND id <> ").bind(id.0);
     }
     let (sql, params) = q.finish();
-    let taken: BTreeSet<String> = tx.fetch(&sql, params).await?.iter().map(|r| r.text("slug")).collect::<Result<_>>()?;
+    let taken: BTreeSet<String> =
+        tx.fetch(&sql, params).await?.iter().map(|r| r.text("slug")).collect::<Result<_>>()?;
     if !taken.contains(base.as_str()) {
         return Ok(base);
     }

@@ -3,7 +3,9 @@
 use async_trait::async_trait;
 use uuid::Uuid;
 
-use banyan_domain::{CountryCode, Organisation, OrganisationId, OrganisationInput, Record, RecordId, RecordInput, TokenId};
+use banyan_domain::{
+    CountryCode, Organisation, OrganisationId, OrganisationInput, Record, RecordId, RecordInput, TokenId,
+};
 
 use super::{Backend, SqlStore};
 use crate::Store;
@@ -28,7 +30,13 @@ impl<B: Backend> Store for SqlStore<B> {
         self.create_record_tx(&new, actor).await
     }
 
-    async fn update_record(&self, id: RecordId, expected_version: i64, input: RecordInput, actor: &Actor) -> Result<Record> {
+    async fn update_record(
+        &self,
+        id: RecordId,
+        expected_version: i64,
+        input: RecordInput,
+        actor: &Actor,
+    ) -> Result<Record> {
         self.update_record_tx(id, expected_version, &input, actor).await
     }
 
@@ -52,7 +60,12 @@ impl<B: Backend> Store for SqlStore<B> {
         self.record_revisions(id).await
     }
 
-    async fn create_organisation(&self, id: OrganisationId, input: OrganisationInput, actor: &Actor) -> Result<Organisation> {
+    async fn create_organisation(
+        &self,
+        id: OrganisationId,
+        input: OrganisationInput,
+        actor: &Actor,
+    ) -> Result<Organisation> {
         self.create_organisation_tx(id, &input, actor).await
     }
 
@@ -106,7 +119,8 @@ impl<B: Backend> Store for SqlStore<B> {
             .map(|row| {
                 Ok(Change {
                     seq: row.int("seq")?,
-                    entity: Entity::parse(&row.text("entity")?).ok_or_else(|| StoreError::Corrupt("change entity".into()))?,
+                    entity: Entity::parse(&row.text("entity")?)
+                        .ok_or_else(|| StoreError::Corrupt("change entity".into()))?,
                     id: row.uuid("entity_id")?,
                     op: ChangeOp::parse(&row.text("op")?).ok_or_else(|| StoreError::Corrupt("change op".into()))?,
                     version: row.int("version")?,

@@ -46,7 +46,16 @@ impl<B: Backend> SqlStore<B> {
             ],
         )
         .await?;
-        audit(&mut tx, actor, "token.create", &token.id.to_string(), None, at, json!({"name": token.name, "role": token.role})).await?;
+        audit(
+            &mut tx,
+            actor,
+            "token.create",
+            &token.id.to_string(),
+            None,
+            at,
+            json!({"name": token.name, "role": token.role}),
+        )
+        .await?;
         tx.commit().await?;
         Ok(TokenInfo {
             id: token.id,
@@ -75,14 +84,16 @@ impl<B: Backend> SqlStore<B> {
         let Some(token) = rows.first().map(from_row).transpose()? else { return Ok(None) };
         if token.last_used_at.is_none_or(|t| at - t > TOUCH_EVERY) {
             let mut tx = self.backend.begin().await?;
-            tx.execute("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2", vec![at.into(), token.id.0.into()]).await?;
+            tx.execute("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2", vec![at.into(), token.id.0.into()])
+                .await?;
             tx.commit().await?;
         }
         Ok(Some(token))
     }
 
     pub(super) async fn tokens(&self) -> Result<Vec<TokenInfo>> {
-        let rows = self.backend.fetch(&format!("SELECT {COLUMNS} FROM api_tokens ORDER BY created_at, id"), vec![]).await?;
+        let rows =
+            self.backend.fetch(&format!("SELECT {COLUMNS} FROM api_tokens ORDER BY created_at, id"), vec![]).await?;
         rows.iter().map(from_row).collect()
     }
 
@@ -90,7 +101,10 @@ impl<B: Backend> SqlStore<B> {
         let mut tx = self.backend.begin().await?;
         let at = now();
         let n = tx
-            .execute("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL", vec![at.into(), id.0.into()])
+            .execute(
+                "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
+                vec![at.into(), id.0.into()],
+            )
             .await?;
         if n == 0 {
             return Ok(false);

@@ -78,7 +78,11 @@ async fn create(State(state): State<AppState>, caller: Caller, JsonBody(body): J
     responses((status = 200, body = Organisation), (status = 304), (status = 404, body = Problem)))]
 async fn read(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> ApiResult<Response> {
     let id = organisation_id(&id)?;
-    let org = state.store.organisation(id).await?.ok_or_else(|| ApiError::NotFound(format!("there is no organisation {id}")))?;
+    let org = state
+        .store
+        .organisation(id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("there is no organisation {id}")))?;
     let tag = etag(org.version, false);
     if not_modified(&headers, &tag) {
         return Ok(not_modified_response(&tag));
@@ -106,12 +110,20 @@ async fn change(
     };
     let body_version = match fields.remove("version") {
         None | Some(Value::Null) => None,
-        Some(v) => Some(v.as_i64().ok_or_else(|| ApiError::field("version", "invalid_type", "must be a whole number"))?),
+        Some(v) => {
+            Some(v.as_i64().ok_or_else(|| ApiError::field("version", "invalid_type", "must be a whole number"))?)
+        }
     };
     let expected = body_version.or(if_match_version(&headers)?).ok_or_else(|| {
-        ApiError::PreconditionRequired("give the version you edited, as \"version\" in the body or as an If-Match header".into())
+        ApiError::PreconditionRequired(
+            "give the version you edited, as \"version\" in the body or as an If-Match header".into(),
+        )
     })?;
-    let current = state.store.organisation(id).await?.ok_or_else(|| ApiError::NotFound(format!("there is no organisation {id}")))?;
+    let current = state
+        .store
+        .organisation(id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("there is no organisation {id}")))?;
     if current.version != expected {
         return Err(ApiError::Conflict { expected, current: current.version });
     }

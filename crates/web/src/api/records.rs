@@ -8,7 +8,9 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use banyan_domain::record::{InputMode, READ_ONLY_FIELDS};
 use banyan_domain::validate::Checker;
-use banyan_domain::{Cofog, CountryCode, Kind, OrganisationId, Record, RecordId, RecordInput, Sdg, Status, merge_patch};
+use banyan_domain::{
+    Cofog, CountryCode, Kind, OrganisationId, Record, RecordId, RecordInput, Sdg, Status, merge_patch,
+};
 use banyan_store::{NewRecord, RecordQuery, RecordState, Visibility};
 
 use super::{JsonResponse, etag, if_match_version, not_modified, not_modified_response};
@@ -18,10 +20,7 @@ use crate::problem::{ApiError, ApiResult, Problem};
 use crate::schema::*;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list, create))
-        .routes(routes!(read, change, delete))
-        .routes(routes!(revisions))
+    OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(read, change, delete)).routes(routes!(revisions))
 }
 
 /// What the caller may see of a record: staff see everything, others no personal data.
@@ -118,7 +117,12 @@ async fn create(State(state): State<AppState>, caller: Caller, JsonBody(body): J
 #[utoipa::path(get, path = "/api/v1/records/{id}", tag = "records",
     params(("id" = uuid::Uuid, Path)),
     responses((status = 200, body = RecordDoc), (status = 304), (status = 404, body = Problem), (status = 410, body = Problem)))]
-async fn read(State(state): State<AppState>, caller: Caller, Path(id): Path<String>, headers: HeaderMap) -> ApiResult<Response> {
+async fn read(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
     let record = visible(&state, &caller, record_id(&id)?).await?;
     let tag = etag(record.version, !caller.is_staff());
     if not_modified(&headers, &tag) {
@@ -157,7 +161,13 @@ async fn change(
     let body_version = match fields.remove("version") {
         None | Some(Value::Null) => None,
         Some(Value::Number(n)) if n.as_i64().is_some() => n.as_i64(),
-        Some(_) => return Err(ApiError::field("version", "invalid_type", "must be the whole number of the version you edited")),
+        Some(_) => {
+            return Err(ApiError::field(
+                "version",
+                "invalid_type",
+                "must be the whole number of the version you edited",
+            ));
+        }
     };
     let expected = match (body_version, if_match_version(&headers)?) {
         (Some(a), Some(b)) if a != b => {
@@ -178,12 +188,17 @@ async fn change(
     let mut c = Checker::new();
     for key in READ_ONLY_FIELDS {
         if fields.get(*key).is_some_and(|v| Some(v) != merged.get(*key)) {
-            c.report(&banyan_domain::validate::Path::root().key(key), "read_only", format!("{key} is set by Banyan and cannot be changed"));
+            c.report(
+                &banyan_domain::validate::Path::root().key(key),
+                "read_only",
+                format!("{key} is set by Banyan and cannot be changed"),
+            );
         }
     }
     c.finish(()).map_err(ApiError::Invalid)?;
     merge_patch::apply(&mut merged, &patch);
-    let input = RecordInput::from_json(&merged, InputMode::Update { kind: current.kind() }).map_err(ApiError::Invalid)?;
+    let input =
+        RecordInput::from_json(&merged, InputMode::Update { kind: current.kind() }).map_err(ApiError::Invalid)?;
     let record = state.store.update_record(id, expected, input, &actor).await?;
     Ok(record_response(StatusCode::OK, &record, &caller, &state).into_response())
 }
@@ -193,13 +208,20 @@ async fn change(
     params(("id" = uuid::Uuid, Path), ("If-Match" = Option<String>, Header, description = "Delete only if this is still the version")),
     security(("bearer" = [])),
     responses((status = 200, body = banyan_store::Tombstone), (status = 401, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 410, body = Problem)))]
-async fn delete(State(state): State<AppState>, caller: Caller, Path(id): Path<String>, headers: HeaderMap) -> ApiResult<JsonResponse> {
+async fn delete(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<JsonResponse> {
     let actor = caller.require_staff()?;
     let id = record_id(&id)?;
     let expected = if_match_version(&headers)?;
     match state.store.delete_record(id, expected, &actor).await {
         Ok(t) => Ok(JsonResponse::ok(&t)),
-        Err(banyan_store::StoreError::Gone) => Err(visible(&state, &caller, id).await.err().unwrap_or_else(|| not_found(id))),
+        Err(banyan_store::StoreError::Gone) => {
+            Err(visible(&state, &caller, id).await.err().unwrap_or_else(|| not_found(id)))
+        }
         Err(banyan_store::StoreError::NotFound) => Err(not_found(id)),
         Err(e) => Err(e.into()),
     }
@@ -230,5 +252,6 @@ async fn revisions(State(state): State<AppState>, caller: Caller, Path(id): Path
             })
         })
         .collect();
-    Ok(JsonResponse::ok(&json!({ "items": items })).header(header::CACHE_CONTROL, if staff { "private, no-cache" } else { "no-cache" }))
+    Ok(JsonResponse::ok(&json!({ "items": items }))
+        .header(header::CACHE_CONTROL, if staff { "private, no-cache" } else { "no-cache" }))
 }

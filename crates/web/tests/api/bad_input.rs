@@ -32,8 +32,14 @@ async fn bad_records_are_refused_by_field_and_nothing_is_written(db: TestDb) {
         (json!({"summary": "y".repeat(501)}), vec!["summary"]),
         (json!({"colour": "green"}), vec!["colour"]),
         (json!({"title": 42, "sdgs": "16.6", "hidden": "no"}), vec!["title", "sdgs", "hidden"]),
-        (json!({"details": {"tcv": {"before": {"visits": -1}, "after": {"visits": 1}}}}), vec!["details.tcv.before.visits"]),
-        (json!({"details": {"evidence_level": 6, "stage": "done", "links": ["ftp://x"]}}), vec!["details.stage", "details.evidence_level", "details.links[0]"]),
+        (
+            json!({"details": {"tcv": {"before": {"visits": -1}, "after": {"visits": 1}}}}),
+            vec!["details.tcv.before.visits"],
+        ),
+        (
+            json!({"details": {"evidence_level": 6, "stage": "done", "links": ["ftp://x"]}}),
+            vec!["details.stage", "details.evidence_level", "details.links[0]"],
+        ),
         (json!({"lang": "english"}), vec!["lang"]),
         (json!({"id": "0190a000-0000-7000-8000-000000000000", "version": 3}), vec!["id", "version"]),
         (json!({"organisation": "0190a000-0000-7000-8000-000000000000"}), vec!["organisation"]),
@@ -77,12 +83,18 @@ async fn malformed_oversized_and_mistyped_bodies_are_refused(db: TestDb) {
     let malformed = send("application/json", b"{\"kind\": \"practice\",".to_vec()).await;
     malformed.assert_problem(StatusCode::BAD_REQUEST, "malformed-json");
     assert!(malformed.body["detail"].as_str().unwrap().contains("line 1"));
-    send("text/plain", b"{}".to_vec()).await.assert_problem(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type");
+    send("text/plain", b"{}".to_vec())
+        .await
+        .assert_problem(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type");
     let mut big = fixtures::practice("Big");
     big["details"]["results"] = json!("z".repeat(70 * 1024));
-    send("application/json", big.to_string().into_bytes()).await.assert_problem(StatusCode::PAYLOAD_TOO_LARGE, "too-large");
+    send("application/json", big.to_string().into_bytes())
+        .await
+        .assert_problem(StatusCode::PAYLOAD_TOO_LARGE, "too-large");
     send("application/json", b"[1, 2, 3]".to_vec()).await.assert_problem(StatusCode::BAD_REQUEST, "invalid-input");
-    send("application/json", b"\"just a string\"".to_vec()).await.assert_problem(StatusCode::BAD_REQUEST, "invalid-input");
+    send("application/json", b"\"just a string\"".to_vec())
+        .await
+        .assert_problem(StatusCode::BAD_REQUEST, "invalid-input");
     let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
     send("application/json", deep.into_bytes()).await.assert_problem(StatusCode::BAD_REQUEST, "malformed-json");
     send("application/json", vec![0xff, 0xfe, 0x00]).await.assert_problem(StatusCode::BAD_REQUEST, "malformed-json");
@@ -116,8 +128,11 @@ async fn stale_or_missing_versions_are_refused(db: TestDb) {
     let stale = app.patch(&path, &json!({"version": 1, "title": "Lost update"})).await;
     stale.assert_problem(StatusCode::CONFLICT, "version-conflict");
     assert_eq!(stale.body["current_version"], 2);
-    app.patch(&path, &json!({"title": "No version"})).await.assert_problem(StatusCode::PRECONDITION_REQUIRED, "version-required");
-    let disagree = app.request(Method::PATCH, &path, Some(&json!({"version": 2, "title": "x"})), &[("if-match", "\"v1\"")]).await;
+    app.patch(&path, &json!({"title": "No version"}))
+        .await
+        .assert_problem(StatusCode::PRECONDITION_REQUIRED, "version-required");
+    let disagree =
+        app.request(Method::PATCH, &path, Some(&json!({"version": 2, "title": "x"})), &[("if-match", "\"v1\"")]).await;
     disagree.assert_problem(StatusCode::BAD_REQUEST, "invalid-input");
     let stale_delete = app.request(Method::DELETE, &path, None, &[("if-match", "\"v1\"")]).await;
     stale_delete.assert_problem(StatusCode::CONFLICT, "version-conflict");
@@ -130,7 +145,9 @@ async fn envelope_fields_cannot_be_changed(db: TestDb) {
     let app = TestApp::start(db).await.with_token(Role::Curator).await;
     let r = app.create(&fixtures::practice("Envelope")).await;
     let path = format!("/api/v1/records/{}", r["id"].as_str().unwrap());
-    let changed = app.patch(&path, &json!({"version": 1, "id": "0190a000-0000-7000-8000-000000000000", "uri": "https://x.org/1"})).await;
+    let changed = app
+        .patch(&path, &json!({"version": 1, "id": "0190a000-0000-7000-8000-000000000000", "uri": "https://x.org/1"}))
+        .await;
     changed.assert_problem(StatusCode::BAD_REQUEST, "invalid-input");
     assert_eq!(changed.error_fields(), ["id", "uri"]);
     let kind = app.patch(&path, &json!({"version": 1, "kind": "idea"})).await;
@@ -160,9 +177,13 @@ async fn bad_query_parameters_are_named(db: TestDb) {
 async fn unknown_addresses_and_ids_are_problems(db: TestDb) {
     let app = TestApp::start(db).await.with_token(Role::Curator).await;
     app.get("/api/v1/records/not-a-uuid").await.assert_problem(StatusCode::NOT_FOUND, "not-found");
-    app.get("/api/v1/records/0190a000-0000-7000-8000-000000000000").await.assert_problem(StatusCode::NOT_FOUND, "not-found");
+    app.get("/api/v1/records/0190a000-0000-7000-8000-000000000000")
+        .await
+        .assert_problem(StatusCode::NOT_FOUND, "not-found");
     app.get("/api/v1/nothing-here").await.assert_problem(StatusCode::NOT_FOUND, "not-found");
-    app.request(Method::PUT, "/api/v1/records", None, &[]).await.assert_problem(StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed");
+    app.request(Method::PUT, "/api/v1/records", None, &[])
+        .await
+        .assert_problem(StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed");
     let patch_missing = app.patch("/api/v1/records/0190a000-0000-7000-8000-000000000000", &json!({"version": 1})).await;
     patch_missing.assert_problem(StatusCode::NOT_FOUND, "not-found");
 }

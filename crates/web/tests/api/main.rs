@@ -38,7 +38,10 @@ impl Reply {
     }
     /// The fields a problem response names, in order.
     pub fn error_fields(&self) -> Vec<&str> {
-        self.body["errors"].as_array().map(|e| e.iter().filter_map(|v| v["field"].as_str()).collect()).unwrap_or_default()
+        self.body["errors"]
+            .as_array()
+            .map(|e| e.iter().filter_map(|v| v["field"].as_str()).collect())
+            .unwrap_or_default()
     }
     #[track_caller]
     pub fn assert_problem(&self, status: StatusCode, kind: &str) {
@@ -76,7 +79,13 @@ impl TestApp {
 
     pub async fn make_token(&self, role: Role) -> String {
         let secret = banyan_web::new_token_secret();
-        let token = NewToken { id: TokenId::new(), name: "tests".into(), role, secret_hash: banyan_web::token_hash(&secret), expires_at: None };
+        let token = NewToken {
+            id: TokenId::new(),
+            name: "tests".into(),
+            role,
+            secret_hash: banyan_web::token_hash(&secret),
+            expires_at: None,
+        };
         self.db.store.create_token(token, &Actor::cli()).await.unwrap();
         secret
     }
@@ -86,7 +95,14 @@ impl TestApp {
     }
 
     pub async fn request(&self, method: Method, path: &str, body: Option<&Value>, headers: &[(&str, &str)]) -> Reply {
-        self.send(method, path, body.map(|b| ("application/json", b.to_string().into_bytes())), headers, self.token.as_deref()).await
+        self.send(
+            method,
+            path,
+            body.map(|b| ("application/json", b.to_string().into_bytes())),
+            headers,
+            self.token.as_deref(),
+        )
+        .await
     }
 
     pub async fn send(
@@ -147,6 +163,8 @@ impl TestApp2<'_> {
         self.app.send(Method::GET, path, None, &[], self.token).await
     }
     pub async fn post(&self, path: &str, body: &Value) -> Reply {
-        self.app.send(Method::POST, path, Some(("application/json", body.to_string().into_bytes())), &[], self.token).await
+        self.app
+            .send(Method::POST, path, Some(("application/json", body.to_string().into_bytes())), &[], self.token)
+            .await
     }
 }

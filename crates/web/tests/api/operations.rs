@@ -20,7 +20,11 @@ async fn health_metrics_and_vocabularies_answer(db: TestDb) {
     let metrics = app.get("/metrics").await;
     assert_eq!(metrics.status, StatusCode::OK);
     assert!(metrics.header("content-type").unwrap().starts_with("text/plain"));
-    assert!(metrics.text.contains("banyan_http_requests_total{method=\"GET\",route=\"/api/v1/records\",status=\"200\"} 1"), "{}", metrics.text);
+    assert!(
+        metrics.text.contains("banyan_http_requests_total{method=\"GET\",route=\"/api/v1/records\",status=\"200\"} 1"),
+        "{}",
+        metrics.text
+    );
     assert!(metrics.text.contains("banyan_change_log_last_seq 1"));
 
     let sdg = app.get("/api/v1/vocabularies/sdg").await;
@@ -31,7 +35,9 @@ async fn health_metrics_and_vocabularies_answer(db: TestDb) {
     let names = app.get("/api/v1/vocabularies").await;
     assert!(names.body["items"].as_array().unwrap().len() >= 9);
     app.get("/api/v1/vocabularies/planets").await.assert_problem(StatusCode::NOT_FOUND, "not-found");
-    app.get("/api/v1/vocabularies/subdivisions?country=XX").await.assert_problem(StatusCode::BAD_REQUEST, "invalid-input");
+    app.get("/api/v1/vocabularies/subdivisions?country=XX")
+        .await
+        .assert_problem(StatusCode::BAD_REQUEST, "invalid-input");
 
     let doc = app.get("/api/v1/openapi.json").await;
     assert_eq!(doc.status, StatusCode::OK);

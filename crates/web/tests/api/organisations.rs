@@ -32,7 +32,12 @@ async fn organisations_are_created_listed_and_linked(db: TestDb) {
     assert_eq!(all.body["total"], 2);
     assert!(all.body["next_cursor"].is_string());
 
-    let changed = app.patch(&format!("/api/v1/organisations/{id}"), &json!({"version": 1, "website": "https://tangail.example.gov.bd"})).await;
+    let changed = app
+        .patch(
+            &format!("/api/v1/organisations/{id}"),
+            &json!({"version": 1, "website": "https://tangail.example.gov.bd"}),
+        )
+        .await;
     assert_eq!(changed.status, StatusCode::OK, "{}", changed.text);
     assert_eq!(changed.body["version"], 2);
     assert_eq!(changed.body["name"], "Tangail District Administration");
@@ -40,12 +45,18 @@ async fn organisations_are_created_listed_and_linked(db: TestDb) {
 
 async fn bad_organisations_are_refused(db: TestDb) {
     let app = TestApp::start(db).await.with_token(Role::Admin).await;
-    let r = app.post("/api/v1/organisations", &json!({"type": "startup", "country": "XX", "level_of_government": "district"})).await;
+    let r = app
+        .post("/api/v1/organisations", &json!({"type": "startup", "country": "XX", "level_of_government": "district"}))
+        .await;
     r.assert_problem(StatusCode::BAD_REQUEST, "invalid-input");
     assert_eq!(r.error_fields(), ["name", "level_of_government", "country"]);
-    let ok = app.post("/api/v1/organisations", &json!({"name": "Ministry of Health", "type": "government", "country": "BD"})).await;
+    let ok = app
+        .post("/api/v1/organisations", &json!({"name": "Ministry of Health", "type": "government", "country": "BD"}))
+        .await;
     assert_eq!(ok.status, StatusCode::CREATED);
-    let dup = app.post("/api/v1/organisations", &json!({"name": "ministry of health", "type": "government", "country": "BD"})).await;
+    let dup = app
+        .post("/api/v1/organisations", &json!({"name": "ministry of health", "type": "government", "country": "BD"}))
+        .await;
     dup.assert_problem(StatusCode::BAD_REQUEST, "invalid-input");
     assert_eq!(dup.error_fields(), ["name"]);
     let anon = app.anonymous().post("/api/v1/organisations", &json!({"name": "X", "type": "ngo"})).await;

@@ -20,9 +20,32 @@ async fn a_curator_creates_reads_changes_and_deletes_a_record(db: TestDb) {
     let id = created.body["id"].as_str().unwrap().to_string();
     assert_eq!(created.header("location"), Some(format!("{}/api/v1/records/{id}", app.base).as_str()));
     assert_eq!(created.header("etag"), Some("\"v1\""));
-    for field in ["id", "kind", "slug", "uri", "title", "summary", "lang", "translations", "sdgs", "sectors", "places",
-        "level_of_government", "innovation_types", "facets", "themes", "status", "details", "organisation", "license",
-        "source", "origin", "version", "created_at", "updated_at"] {
+    for field in [
+        "id",
+        "kind",
+        "slug",
+        "uri",
+        "title",
+        "summary",
+        "lang",
+        "translations",
+        "sdgs",
+        "sectors",
+        "places",
+        "level_of_government",
+        "innovation_types",
+        "facets",
+        "themes",
+        "status",
+        "details",
+        "organisation",
+        "license",
+        "source",
+        "origin",
+        "version",
+        "created_at",
+        "updated_at",
+    ] {
         assert!(created.body.get(field).is_some(), "record JSON has {field}");
     }
     assert_eq!(created.body["slug"], "land-services-in-one-visit");
@@ -33,23 +56,37 @@ async fn a_curator_creates_reads_changes_and_deletes_a_record(db: TestDb) {
     assert_eq!(read.status, StatusCode::OK);
     assert_eq!(read.body, created.body);
 
-    let changed = app.patch(&format!("/api/v1/records/{id}"), &json!({"version": 1, "title": "One-visit land services", "details": {"stage": "scaled"}})).await;
+    let changed = app
+        .patch(
+            &format!("/api/v1/records/{id}"),
+            &json!({"version": 1, "title": "One-visit land services", "details": {"stage": "scaled"}}),
+        )
+        .await;
     assert_eq!(changed.status, StatusCode::OK, "{}", changed.text);
     assert_eq!(changed.body["version"], 2);
     assert_eq!(changed.body["title"], "One-visit land services");
     assert_eq!(changed.body["details"]["stage"], "scaled");
-    assert_eq!(changed.body["details"]["problem"], created.body["details"]["problem"], "a merge patch keeps what it does not name");
+    assert_eq!(
+        changed.body["details"]["problem"], created.body["details"]["problem"],
+        "a merge patch keeps what it does not name"
+    );
     assert_eq!(changed.body["slug"], "land-services-in-one-visit", "the slug stays");
 
     // If-Match works as well as a version in the body; null clears a field.
     let cleared = app
-        .request(Method::PATCH, &format!("/api/v1/records/{id}"), Some(&json!({"summary": null})), &[("if-match", "\"v2\"")])
+        .request(
+            Method::PATCH,
+            &format!("/api/v1/records/{id}"),
+            Some(&json!({"summary": null})),
+            &[("if-match", "\"v2\"")],
+        )
         .await;
     assert_eq!(cleared.status, StatusCode::OK, "{}", cleared.text);
     assert!(cleared.body["summary"].is_null());
 
     let revisions = app.get(&format!("/api/v1/records/{id}/revisions")).await;
-    let versions: Vec<i64> = revisions.body["items"].as_array().unwrap().iter().map(|r| r["version"].as_i64().unwrap()).collect();
+    let versions: Vec<i64> =
+        revisions.body["items"].as_array().unwrap().iter().map(|r| r["version"].as_i64().unwrap()).collect();
     assert_eq!(versions, [3, 2, 1]);
     assert_eq!(revisions.body["items"][2]["record"]["title"], "Land services in one visit");
     assert!(revisions.body["items"][0]["actor"].as_str().unwrap().contains("tests"));
@@ -101,7 +138,11 @@ async fn conditional_reads_answer_304(db: TestDb) {
 
 async fn lists_filter_count_and_page(db: TestDb) {
     let app = TestApp::start(db).await.with_token(Role::Curator).await;
-    for (title, places, sdgs) in [("A", json!(["BD-13"]), json!(["16.6"])), ("B", json!(["TH"]), json!(["3.8"])), ("C", json!(["TH"]), json!(["3"]))] {
+    for (title, places, sdgs) in [
+        ("A", json!(["BD-13"]), json!(["16.6"])),
+        ("B", json!(["TH"]), json!(["3.8"])),
+        ("C", json!(["TH"]), json!(["3"])),
+    ] {
         let mut r = fixtures::practice(title);
         r["places"] = places;
         r["sdgs"] = sdgs;
@@ -136,7 +177,9 @@ async fn revisions_shown_to_the_public_are_the_published_ones(db: TestDb) {
     r["status"] = json!("draft");
     let r = app.create(&r).await;
     let id = r["id"].as_str().unwrap();
-    let published = app.patch(&format!("/api/v1/records/{id}"), &json!({"version": 1, "status": "published", "title": "Public title"})).await;
+    let published = app
+        .patch(&format!("/api/v1/records/{id}"), &json!({"version": 1, "status": "published", "title": "Public title"}))
+        .await;
     assert_eq!(published.status, StatusCode::OK, "{}", published.text);
     let public = app.anonymous().get(&format!("/api/v1/records/{id}/revisions")).await;
     assert_eq!(public.status, StatusCode::OK);
