@@ -7,9 +7,36 @@ use banyan_domain::record::InputMode;
 use banyan_domain::*;
 
 const FIELDS: &[&str] = &[
-    "kind", "title", "summary", "lang", "translations", "sdgs", "sectors", "places", "level_of_government",
-    "innovation_types", "facets", "themes", "status", "hidden", "details", "organisation", "license", "source", "slug",
-    "problem", "tcv", "before", "after", "visits", "cost", "time_days", "currency", "stage", "resource_type", "colour",
+    "kind",
+    "title",
+    "summary",
+    "lang",
+    "translations",
+    "sdgs",
+    "sectors",
+    "places",
+    "level_of_government",
+    "innovation_types",
+    "facets",
+    "themes",
+    "status",
+    "hidden",
+    "details",
+    "organisation",
+    "license",
+    "source",
+    "slug",
+    "problem",
+    "tcv",
+    "before",
+    "after",
+    "visits",
+    "cost",
+    "time_days",
+    "currency",
+    "stage",
+    "resource_type",
+    "colour",
 ];
 
 /// Any JSON, with keys often drawn from the record's own field names so that the parser's
@@ -45,7 +72,9 @@ fn valid_record() -> impl Strategy<Value = Value> {
     (kind, title, sdgs, places, sectors, lang, status, any::<bool>(), "\\PC{0,200}").prop_map(
         |(kind, title, sdgs, places, sectors, lang, status, hidden, text)| {
             let details = match kind {
-                Kind::Practice => json!({"problem": text, "stage": "pilot", "tcv": {"before": {"visits": 5}, "after": {"visits": 1}}}),
+                Kind::Practice => {
+                    json!({"problem": text, "stage": "pilot", "tcv": {"before": {"visits": 5}, "after": {"visits": 1}}})
+                }
                 Kind::Idea => json!({"idea": text}),
                 Kind::Challenge => json!({"problem": text, "constraints": {"languages": ["bn"]}, "seeking": "both"}),
                 Kind::Solution => json!({"what_it_does": text, "trl": 7, "deployments": ["TH"]}),

@@ -107,19 +107,36 @@ where
                 "send the body as JSON, with `Content-Type: application/json`".into(),
             ));
         }
-        let declared = req
-            .headers()
-            .get(header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<usize>().ok());
-        if declared.is_some_and(|n| n > limit) {
-            return Err(ApiError::PayloadTooLarge(limit));
-        }
-        let bytes = axum::body::to_bytes(req.into_body(), limit).await.map_err(|_| ApiError::PayloadTooLarge(limit))?;
+        let bytes = read_limited(req.into_body(), limit).await.ok_or(ApiError::PayloadTooLarge(limit))?;
         let value = serde_json::from_slice(&bytes)
             .map_err(|e| ApiError::MalformedJson(format!("{e} (line {}, column {})", e.line(), e.column())))?;
         Ok(JsonBody(value))
     }
+}
+
+/// How much of a too-large body is read and thrown away before answering 413. Answering before
+/// the client has finished sending makes many clients see a reset connection instead of the
+/// answer; past this much, closing the connection is the lesser evil.
+const DRAIN_LIMIT: usize = 16 * 1024 * 1024;
+
+/// The body, if it is at most `limit` bytes. A larger one is drained (up to [`DRAIN_LIMIT`]) and
+/// dropped, so that the client can read the 413 that follows.
+async fn read_limited(body: Body, limit: usize) -> Option<Vec<u8>> {
+    use futures::StreamExt;
+    let mut stream = body.into_data_stream();
+    let mut bytes = Vec::new();
+    let mut seen = 0usize;
+    while let Some(chunk) = stream.next().await {
+        let Ok(chunk) = chunk else { return None };
+        seen += chunk.len();
+        if seen > DRAIN_LIMIT {
+            return None;
+        }
+        if seen <= limit {
+            bytes.extend_from_slice(&chunk);
+        }
+    }
+    (seen <= limit).then_some(bytes)
 }
 
 fn is_json(headers: &HeaderMap) -> bool {

@@ -8,6 +8,7 @@ pub mod vocabularies;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use serde_json::{Map, Value};
 
 use crate::problem::ApiError;
 
@@ -80,4 +81,39 @@ pub fn not_modified_response(tag: &str) -> Response {
         res.headers_mut().insert(header::ETAG, v);
     }
     res
+}
+
+/// Takes a merge patch apart: the version the client edited (`version` in the body or
+/// `If-Match`, which must agree when both are given) and the fields to change.
+pub fn split_patch(patch: Value, headers: &HeaderMap) -> Result<(Map<String, Value>, i64), ApiError> {
+    let Value::Object(mut fields) = patch else {
+        return Err(ApiError::Invalid(banyan_domain::Violations::one(
+            &banyan_domain::validate::Path::root(),
+            "invalid_type",
+            "must be an object of the fields to change",
+        )));
+    };
+    let body_version = match fields.remove("version") {
+        None | Some(Value::Null) => None,
+        Some(Value::Number(n)) if n.as_i64().is_some() => n.as_i64(),
+        Some(_) => {
+            return Err(ApiError::field(
+                "version",
+                "invalid_type",
+                "must be the whole number of the version you edited",
+            ));
+        }
+    };
+    let version = match (body_version, if_match_version(headers)?) {
+        (Some(a), Some(b)) if a != b => {
+            return Err(ApiError::field("version", "invalid_value", format!("is {a} but If-Match names version {b}")));
+        }
+        (Some(v), _) | (None, Some(v)) => v,
+        (None, None) => {
+            return Err(ApiError::PreconditionRequired(
+                "give the version you edited, as \"version\" in the body or as an If-Match header".into(),
+            ));
+        }
+    };
+    Ok((fields, version))
 }

@@ -24,34 +24,22 @@ async fn health(State(state): State<AppState>) -> Response {
         Ok::<_, banyan_store::StoreError>((store.schema_version().await?, store.last_seq().await?))
     }
     .await;
-    match checked {
-        Ok((schema, last_change)) => JsonResponse::ok(&json!({
-            "status": "ok",
-            "version": env!("CARGO_PKG_VERSION"),
-            "backend": store.backend(),
-            "database": "ok",
-            "schema_version": schema,
-            "last_change": last_change,
-        }))
-        .header(header::CACHE_CONTROL, "no-store")
-        .into_response(),
+    let (status, mut body) = match checked {
+        Ok((schema, last_change)) => (
+            StatusCode::OK,
+            json!({"status": "ok", "database": "ok", "schema_version": schema, "last_change": last_change}),
+        ),
         Err(e) => {
             tracing::warn!(error = %e, "health check failed");
-            JsonResponse::with_status(
+            (
                 StatusCode::SERVICE_UNAVAILABLE,
-                &json!({
-                    "status": "unavailable",
-                    "version": env!("CARGO_PKG_VERSION"),
-                    "backend": store.backend(),
-                    "database": "unreachable",
-                    "schema_version": null,
-                    "last_change": null,
-                }),
+                json!({"status": "unavailable", "database": "unreachable", "schema_version": null, "last_change": null}),
             )
-            .header(header::CACHE_CONTROL, "no-store")
-            .into_response()
         }
-    }
+    };
+    body["version"] = json!(env!("CARGO_PKG_VERSION"));
+    body["backend"] = json!(store.backend());
+    JsonResponse::with_status(status, &body).header(header::CACHE_CONTROL, "no-store").into_response()
 }
 
 /// Request counts and latencies, in the Prometheus text format.

@@ -10,7 +10,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use banyan_domain::{CountryCode, OrgType, Organisation, OrganisationId, OrganisationInput, merge_patch};
 use banyan_store::OrganisationQuery;
 
-use super::{JsonResponse, etag, if_match_version, not_modified, not_modified_response};
+use super::{JsonResponse, etag, not_modified, not_modified_response, split_patch};
 use crate::AppState;
 use crate::extract::{Caller, JsonBody, QueryParams, paging};
 use crate::problem::{ApiError, ApiResult, Problem};
@@ -101,24 +101,11 @@ async fn change(
     caller: Caller,
     Path(id): Path<String>,
     headers: HeaderMap,
-    JsonBody(mut patch): JsonBody,
+    JsonBody(patch): JsonBody,
 ) -> ApiResult<Response> {
     let actor = caller.require_staff()?;
     let id = organisation_id(&id)?;
-    let Value::Object(fields) = &mut patch else {
-        return Err(ApiError::field("body", "invalid_type", "must be an object of the fields to change"));
-    };
-    let body_version = match fields.remove("version") {
-        None | Some(Value::Null) => None,
-        Some(v) => {
-            Some(v.as_i64().ok_or_else(|| ApiError::field("version", "invalid_type", "must be a whole number"))?)
-        }
-    };
-    let expected = body_version.or(if_match_version(&headers)?).ok_or_else(|| {
-        ApiError::PreconditionRequired(
-            "give the version you edited, as \"version\" in the body or as an If-Match header".into(),
-        )
-    })?;
+    let (fields, expected) = split_patch(patch, &headers)?;
     let current = state
         .store
         .organisation(id)
@@ -128,7 +115,7 @@ async fn change(
         return Err(ApiError::Conflict { expected, current: current.version });
     }
     let mut merged = serde_json::to_value(&current.content).expect("organisations serialise");
-    merge_patch::apply(&mut merged, &patch);
+    merge_patch::apply(&mut merged, &Value::Object(fields));
     let input = OrganisationInput::from_json(&merged).map_err(ApiError::Invalid)?;
     let org = state.store.update_organisation(id, expected, input, &actor).await?;
     Ok(response(StatusCode::OK, &org, &state))

@@ -13,7 +13,7 @@ use banyan_domain::{
 };
 use banyan_store::{NewRecord, RecordQuery, RecordState, Visibility};
 
-use super::{JsonResponse, etag, if_match_version, not_modified, not_modified_response};
+use super::{JsonResponse, etag, if_match_version, not_modified, not_modified_response, split_patch};
 use crate::AppState;
 use crate::extract::{Caller, JsonBody, QueryParams, paging};
 use crate::problem::{ApiError, ApiResult, Problem};
@@ -147,39 +147,11 @@ async fn change(
     caller: Caller,
     Path(id): Path<String>,
     headers: HeaderMap,
-    JsonBody(mut patch): JsonBody,
+    JsonBody(patch): JsonBody,
 ) -> ApiResult<Response> {
     let actor = caller.require_staff()?;
     let id = record_id(&id)?;
-    let Value::Object(fields) = &mut patch else {
-        return Err(ApiError::Invalid(banyan_domain::Violations::one(
-            &banyan_domain::validate::Path::root(),
-            "invalid_type",
-            "must be an object of the fields to change",
-        )));
-    };
-    let body_version = match fields.remove("version") {
-        None | Some(Value::Null) => None,
-        Some(Value::Number(n)) if n.as_i64().is_some() => n.as_i64(),
-        Some(_) => {
-            return Err(ApiError::field(
-                "version",
-                "invalid_type",
-                "must be the whole number of the version you edited",
-            ));
-        }
-    };
-    let expected = match (body_version, if_match_version(&headers)?) {
-        (Some(a), Some(b)) if a != b => {
-            return Err(ApiError::field("version", "invalid_value", format!("is {a} but If-Match names version {b}")));
-        }
-        (Some(v), _) | (None, Some(v)) => v,
-        (None, None) => {
-            return Err(ApiError::PreconditionRequired(
-                "give the version you edited, as \"version\" in the body or as an If-Match header".into(),
-            ));
-        }
-    };
+    let (fields, expected) = split_patch(patch, &headers)?;
     let current = visible(&state, &caller, id).await?;
     if current.version != expected {
         return Err(ApiError::Conflict { expected, current: current.version });
@@ -196,7 +168,7 @@ async fn change(
         }
     }
     c.finish(()).map_err(ApiError::Invalid)?;
-    merge_patch::apply(&mut merged, &patch);
+    merge_patch::apply(&mut merged, &Value::Object(fields));
     let input =
         RecordInput::from_json(&merged, InputMode::Update { kind: current.kind() }).map_err(ApiError::Invalid)?;
     let record = state.store.update_record(id, expected, input, &actor).await?;
