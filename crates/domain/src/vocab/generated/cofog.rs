@@ -8,22 +8,14 @@ use super::super::tables::*;
 /// Sorted by code.
 pub static COFOG: &[Cofog] = &[
     Cofog { code: "01", name: "General public services", parent: None },
-    Cofog {
-        code: "01.1",
-        name: "Executive and legislative organs, financial and fiscal affairs, external affairs",
-        parent: Some("01"),
-    },
+    Cofog { code: "01.1", name: "Executive and legislative organs, financial and fiscal affairs, external affairs", parent: Some("01") },
     Cofog { code: "01.2", name: "Foreign economic aid", parent: Some("01") },
     Cofog { code: "01.3", name: "General services", parent: Some("01") },
     Cofog { code: "01.4", name: "Basic research", parent: Some("01") },
     Cofog { code: "01.5", name: "R&D General public services", parent: Some("01") },
     Cofog { code: "01.6", name: "General public services n.e.c.", parent: Some("01") },
     Cofog { code: "01.7", name: "Public debt transactions", parent: Some("01") },
-    Cofog {
-        code: "01.8",
-        name: "Transfers of a general character between different levels of government",
-        parent: Some("01"),
-    },
+    Cofog { code: "01.8", name: "Transfers of a general character between different levels of government", parent: Some("01") },
     Cofog { code: "02", name: "Defence", parent: None },
     Cofog { code: "02.1", name: "Military defence", parent: Some("02") },
     Cofog { code: "02.2", name: "Civil defence", parent: Some("02") },
