@@ -190,4 +190,14 @@ async fn imported_records_are_found_by_source(db: TestDb) {
     let err = db.store.create_record(new_record(fixtures::input(&json)), &curator()).await.unwrap_err();
     let StoreError::Invalid(v) = err else { panic!("{err:?}") };
     assert_eq!(v.fields(), ["source.key"]);
+
+    // Nor can another record take the same source by a change.
+    let other =
+        db.store.create_record(new_record(fixtures::input(&fixtures::practice("Other"))), &curator()).await.unwrap();
+    let mut changed = other.to_json();
+    changed["source"] = json!({"registry": "ips-explorer", "key": "10001"});
+    let input = RecordInput::from_json(&changed, InputMode::Update { kind: Kind::Practice }).unwrap();
+    let err = db.store.update_record(other.id, 1, input, &curator()).await.unwrap_err();
+    let StoreError::Invalid(v) = err else { panic!("{err:?}") };
+    assert_eq!(v.fields(), ["source.key"]);
 }

@@ -8,7 +8,7 @@ use banyan_domain::validate::Path;
 use banyan_domain::{Details, Kind, Record, RecordContent, RecordId, RecordInput, Slug, Status, Violations, limits};
 
 use super::write::WriteLog;
-use super::{Backend, Row, Sql, SqlStore, Tx, now};
+use super::{Backend, Row, Sql, SqlStore, SqlValue, Tx, now};
 use crate::error::{Result, StoreError};
 use crate::model::*;
 
@@ -62,14 +62,19 @@ impl<B: Backend> SqlStore<B> {
             published_at: (content.status == Status::Published).then_some(at),
         };
         let data = record.to_json();
-        let mut q = Sql::new(
-            "INSERT INTO records (id, kind, slug, uri, origin, status, hidden, title, lang, organisation_id, \
-             source_registry, source_key, data, version, created_at, updated_at, published_at) VALUES (",
-        );
-        q.bind(record.id.0).push(", ").bind(kind.code()).push(", ").bind(record.slug.as_str());
-        q.push(", ").bind(record.uri.as_str()).push(", ").bind(record.origin.as_str());
-        row_columns(&mut q, &record.content);
-        q.push(", ").bind(data.clone()).push(", 1, ").bind(at).push(", ").bind(at).push(", ").bind(record.published_at);
+        let mut columns = vec![
+            ("id", record.id.0.into()),
+            ("kind", kind.code().into()),
+            ("uri", record.uri.as_str().into()),
+            ("origin", record.origin.as_str().into()),
+            ("created_at", at.into()),
+        ];
+        columns.extend(row_columns(&record, &data));
+        let mut q = Sql::new("INSERT INTO records (");
+        q.push(&columns.iter().map(|(name, _)| *name).collect::<Vec<_>>().join(", ")).push(") VALUES (");
+        for (i, (_, value)) in columns.into_iter().enumerate() {
+            q.push(if i == 0 { "" } else { ", " }).bind(value);
+        }
         q.push(")");
         let (sql, params) = q.finish();
         tx.execute(&sql, params).await?;
@@ -124,23 +129,17 @@ impl<B: Backend> SqlStore<B> {
             ..current.clone()
         };
         let data = record.to_json();
-        let c = &record.content;
-        let mut q = Sql::new("UPDATE records SET slug = ");
-        q.bind(record.slug.as_str());
-        q.push(", status = ").bind(c.status.code());
-        q.push(", hidden = ").bind(c.hidden);
-        q.push(", title = ").bind(c.title.as_str());
-        q.push(", lang = ").bind(c.lang.as_str());
-        q.push(", organisation_id = ").bind(c.organisation.map(|o| o.0));
-        q.push(", source_registry = ").bind(c.source.as_ref().map(|s| s.registry.clone()));
-        q.push(", source_key = ").bind(c.source.as_ref().map(|s| s.key.clone()));
-        q.push(", data = ").bind(data.clone());
-        q.push(", version = ").bind(record.version);
-        q.push(", updated_at = ").bind(at);
-        q.push(", published_at = ").bind(record.published_at);
+        let mut q = Sql::new("UPDATE records SET ");
+        for (i, (name, value)) in row_columns(&record, &data).into_iter().enumerate() {
+            q.push(if i == 0 { "" } else { ", " }).push(name).push(" = ").bind(value);
+        }
         q.push(" WHERE id = ").bind(id.0).push(" AND version = ").bind(expected_version);
         let (sql, params) = q.finish();
-        if tx.execute(&sql, params).await? == 0 {
+        let written = tx.execute(&sql, params).await.map_err(|e| match e {
+            StoreError::Duplicate(what) => duplicate_record(&what),
+            other => other,
+        })?;
+        if written == 0 {
             // Another writer got there between our read and our write.
             return Err(StoreError::Conflict { expected: expected_version, current: expected_version + 1 });
         }
@@ -150,10 +149,7 @@ impl<B: Backend> SqlStore<B> {
         log.revision(&mut tx, data).await?;
         log.audit(&mut tx, json!({"changed": changed_fields(&current, &record)})).await?;
         log.change::<B>(&mut tx).await?;
-        tx.commit().await.map_err(|e| match e {
-            StoreError::Duplicate(what) => duplicate_record(&what),
-            other => other,
-        })?;
+        tx.commit().await?;
         Ok(record)
     }
 
@@ -281,15 +277,24 @@ impl<B: Backend> SqlStore<B> {
     }
 }
 
-/// The envelope columns kept beside the JSON for filtering, as `, $a, $b, …`.
-fn row_columns(q: &mut Sql, c: &RecordContent) {
-    q.push(", ").bind(c.status.code());
-    q.push(", ").bind(c.hidden);
-    q.push(", ").bind(c.title.as_str());
-    q.push(", ").bind(c.lang.as_str());
-    q.push(", ").bind(c.organisation.map(|o| o.0));
-    q.push(", ").bind(c.source.as_ref().map(|s| s.registry.clone()));
-    q.push(", ").bind(c.source.as_ref().map(|s| s.key.clone()));
+/// The columns a write sets, besides the fixed identity (`id`, `kind`, `uri`, `origin`,
+/// `created_at`): the whole record as JSON, and copies of the envelope fields that filters use.
+fn row_columns(record: &Record, data: &serde_json::Value) -> Vec<(&'static str, SqlValue)> {
+    let c = &record.content;
+    vec![
+        ("slug", record.slug.as_str().into()),
+        ("status", c.status.code().into()),
+        ("hidden", c.hidden.into()),
+        ("title", c.title.as_str().into()),
+        ("lang", c.lang.as_str().into()),
+        ("organisation_id", c.organisation.map(|o| o.0).into()),
+        ("source_registry", c.source.as_ref().map(|s| s.registry.clone()).into()),
+        ("source_key", c.source.as_ref().map(|s| s.key.clone()).into()),
+        ("data", data.clone().into()),
+        ("version", record.version.into()),
+        ("updated_at", record.updated_at.into()),
+        ("published_at", record.published_at.into()),
+    ]
 }
 
 fn record_filter(q: &mut Sql, query: &RecordQuery) {
