@@ -30,6 +30,16 @@ pub struct Config {
     pub log: String,
     /// `text` for people, `json` for log collectors.
     pub log_format: String,
+    /// The node's name, in mail and page titles.
+    pub site_name: String,
+    /// Whether a trusted proxy in front sets `X-Forwarded-For`; rate limits then count the
+    /// client address it names. Leave off unless clients cannot reach the server directly.
+    pub trust_forwarded_for: bool,
+    /// Where to send mail: `smtp://user:password@host:587?tls=required` or `smtps://…:465`.
+    /// Without it, mail waits in the outbox for admins to read.
+    pub smtp_url: Option<String>,
+    /// The sender of mail: `Banyan <banyan@example.gov>`.
+    pub mail_from: String,
 }
 
 impl Default for Config {
@@ -43,6 +53,10 @@ impl Default for Config {
             max_body_bytes: 1024 * 1024,
             log: "info,sqlx=warn".into(),
             log_format: "text".into(),
+            site_name: "Banyan".into(),
+            trust_forwarded_for: false,
+            smtp_url: None,
+            mail_from: "Banyan <banyan@localhost>".into(),
         }
     }
 }
@@ -56,6 +70,10 @@ const KEYS: &[&str] = &[
     "max_body_bytes",
     "log",
     "log_format",
+    "site_name",
+    "trust_forwarded_for",
+    "smtp_url",
+    "mail_from",
 ];
 
 /// The data folder when none is configured.
@@ -92,6 +110,11 @@ impl Config {
         }
         if self.max_body_bytes < 1024 {
             bail!("max_body_bytes must be at least 1024");
+        }
+        if let Some(url) = &self.smtp_url
+            && !(url.starts_with("smtp://") || url.starts_with("smtps://"))
+        {
+            bail!("smtp_url must start with smtp:// or smtps://");
         }
         Ok(())
     }

@@ -68,6 +68,40 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Manage people's accounts
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Make an account (the first admin, say). Without --password-stdin, prints a link to
+    /// choose the password.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long, value_parser = parse_any_role, default_value = "member")]
+        role: Role,
+        /// The name shown to others
+        #[arg(long, default_value = "Administrator")]
+        name: String,
+        /// Read the password from standard input
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Change an account's role
+    Role {
+        #[arg(long)]
+        email: String,
+        #[arg(long, value_parser = parse_any_role)]
+        role: Role,
+    },
+}
+
+fn parse_any_role(s: &str) -> Result<Role, String> {
+    Role::parse(s).ok_or_else(|| format!("{s:?} is not a role: use member, curator or admin"))
 }
 
 #[derive(Args)]
@@ -151,7 +185,7 @@ enum TokenCommand {
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {
-    Role::parse(s).ok_or_else(|| format!("{s:?} is not a role: use admin or curator"))
+    Role::parse(s).filter(|r| r.is_staff()).ok_or_else(|| format!("{s:?} is not a role for a token: use admin or curator"))
 }
 
 fn main() -> std::process::ExitCode {
@@ -193,6 +227,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import { source } => import(config, source).await,
         Command::Export(args) => export(config, args).await,
         Command::Token { command } => token(config, command).await,
+        Command::User { command } => user(config, command).await,
     }
 }
 
@@ -244,9 +279,23 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
         }
     }
     let state = banyan_web::AppState::new(
-        store,
-        banyan_web::WebConfig { public_url: public_url.clone(), max_body_bytes: config.max_body_bytes },
+        store.clone(),
+        banyan_web::WebConfig {
+            public_url: public_url.clone(),
+            max_body_bytes: config.max_body_bytes,
+            site_name: config.site_name.clone(),
+            trust_forwarded_for: config.trust_forwarded_for,
+            limits: Default::default(),
+        },
     );
+    let (stop_mail, mail_stopped) = tokio::sync::watch::channel(false);
+    let sender = config.smtp_url.clone().map(|url| {
+        let smtp = banyan_web::mail::SmtpSettings { url, from: config.mail_from.clone() };
+        tokio::spawn(banyan_web::mail::send_outbox(store.clone(), smtp, mail_stopped))
+    });
+    if sender.is_none() {
+        eprintln!("No SMTP configured (smtp_url): mail waits in the outbox, which admins read at /admin/outbox.");
+    }
     eprintln!(
         "Banyan {} is serving {public_url} ({}{}). Press Ctrl-C to stop.",
         env!("CARGO_PKG_VERSION"),
@@ -255,6 +304,10 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     );
     tracing::info!(%local, %public_url, "listening");
     banyan_web::serve(listener, state, shutdown_signal()).await?;
+    let _ = stop_mail.send(true);
+    if let Some(sender) = sender {
+        let _ = sender.await;
+    }
     eprintln!("Stopped.");
     Ok(())
 }
@@ -351,6 +404,8 @@ async fn token(config: Config, command: TokenCommand) -> anyhow::Result<()> {
                 role,
                 secret_hash: banyan_web::token_hash(&secret),
                 expires_at,
+                user_id: None,
+                scopes: Vec::new(),
             };
             let info = store.create_token(token, &Actor::cli()).await?;
             println!("{secret}");
@@ -365,7 +420,7 @@ async fn token(config: Config, command: TokenCommand) -> anyhow::Result<()> {
             );
         }
         TokenCommand::List => {
-            let tokens = store.list_tokens().await?;
+            let tokens = store.list_tokens(None).await?;
             if tokens.is_empty() {
                 eprintln!("No tokens. Make one with `banyan token create --role admin`.");
             }
@@ -389,6 +444,60 @@ async fn token(config: Config, command: TokenCommand) -> anyhow::Result<()> {
                 bail!("there is no active token {id}");
             }
             eprintln!("Revoked token {id}.");
+        }
+    }
+    Ok(())
+}
+
+async fn user(config: Config, command: UserCommand) -> anyhow::Result<()> {
+    use banyan_domain::Email;
+    use banyan_store::{NewUser, UserChange};
+    let store = open_store(&config, &config.data_dir()).await?;
+    match command {
+        UserCommand::Create { email, role, name, password_stdin } => {
+            let email = Email::parse(&email).map_err(|e| anyhow::anyhow!("--email {}", e.message))?;
+            let password = if password_stdin {
+                let mut line = String::new();
+                std::io::stdin().read_line(&mut line)?;
+                let password = line.trim_end_matches(['\r', '\n']).to_string();
+                banyan_domain::account::check_password(&password, Some(&email))
+                    .map_err(|m| anyhow::anyhow!("the password {m}"))?;
+                Some(password)
+            } else {
+                None
+            };
+            // Without a password, the account gets one nobody knows, and a link to choose one.
+            let hash = banyan_web::hash_password(&password.clone().unwrap_or_else(banyan_web::new_token_secret))
+                .await
+                .map_err(|e| anyhow::anyhow!("{}", e.problem().detail))?;
+            let user = store
+                .create_user(NewUser { email: email.clone(), name, password_hash: hash, role, verified: true }, &Actor::cli())
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            eprintln!("Created {} account {} for {email}.", role.as_str(), user.id);
+            if password.is_none() {
+                let secret = banyan_web::auth::random_secret("");
+                let now = chrono::Utc::now();
+                store
+                    .create_one_time_token(banyan_store::OneTimeToken {
+                        hash: banyan_web::token_hash(&secret),
+                        purpose: banyan_store::Purpose::ResetPassword,
+                        user_id: Some(user.id),
+                        email: Some(email),
+                        data: serde_json::json!({}),
+                        created_at: now,
+                        expires_at: now + chrono::Duration::hours(24),
+                    })
+                    .await?;
+                println!("{}/reset/{secret}", public_url(&config));
+                eprintln!("Open that link within 24 hours to choose the password.");
+            }
+        }
+        UserCommand::Role { email, role } => {
+            let email = Email::parse(&email).map_err(|e| anyhow::anyhow!("--email {}", e.message))?;
+            let found = store.user_auth(&email).await?.ok_or_else(|| anyhow::anyhow!("there is no account for {email}"))?;
+            store.update_user(found.user.id, UserChange { role: Some(role), ..Default::default() }, &Actor::cli()).await?;
+            eprintln!("{email} is now {}.", role.as_str());
         }
     }
     Ok(())

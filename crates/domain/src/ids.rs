@@ -67,3 +67,15 @@ id_type!(
     /// Identifies an API token (not the secret itself).
     TokenId
 );
+id_type!(
+    /// Identifies a person's account.
+    UserId
+);
+id_type!(
+    /// Identifies a comment on a record.
+    CommentId
+);
+id_type!(
+    /// Identifies a report of abuse.
+    ReportId
+);

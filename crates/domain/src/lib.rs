@@ -3,6 +3,8 @@
 //! Nothing here does I/O. Every front end (JSON API, HTML pages, importers, OAI-PMH) turns its
 //! input into these types through the same parsers, so a value that exists is a valid one.
 
+pub mod access;
+pub mod account;
 pub mod details;
 pub mod ids;
 pub mod limits;
@@ -14,12 +16,14 @@ pub mod text;
 pub mod validate;
 pub mod values;
 pub mod vocab;
+pub mod workflow;
 
 pub use details::*;
-pub use ids::{OrganisationId, RecordId, TokenId};
+pub use account::Email;
+pub use ids::{CommentId, OrganisationId, RecordId, ReportId, TokenId, UserId};
 pub use organisation::{Organisation, OrganisationInput};
 pub use record::{Origin, Record, RecordContent, RecordInput, Source, Translation};
-pub use role::Role;
+pub use role::{OrgRole, Role, Scope};
 pub use validate::{Violation, Violations};
 pub use values::*;
 pub use vocab::*;

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use crate::details::Details;
-use crate::ids::{OrganisationId, RecordId};
+use crate::ids::{OrganisationId, RecordId, UserId};
 use crate::limits;
 use crate::validate::{Checker, Obj, Path, Violations};
 use crate::values::*;
@@ -143,7 +143,8 @@ pub enum InputMode {
 }
 
 /// Fields that Banyan sets and clients may not.
-pub const READ_ONLY_FIELDS: &[&str] = &["id", "uri", "origin", "version", "created_at", "updated_at", "published_at"];
+pub const READ_ONLY_FIELDS: &[&str] =
+    &["id", "uri", "origin", "owner", "derived_from", "version", "created_at", "updated_at", "published_at"];
 
 impl RecordInput {
     /// Reads a record from untrusted JSON, reporting every violation at once.
@@ -308,6 +309,10 @@ pub struct Record {
     /// Starts at 1 and grows by one with every change.
     pub version: i64,
     pub content: RecordContent,
+    /// The person who wrote it; none for imported and harvested records.
+    pub owner: Option<UserId>,
+    /// The record it grew out of (a practice promoted from an idea).
+    pub derived_from: Option<RecordId>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     /// When it was first published.
@@ -324,10 +329,12 @@ impl Record {
         self.content.status == Status::Published && !self.content.hidden
     }
 
-    /// The record without personal data, for anyone who may not see it.
+    /// The record without personal data (its contact, and who owns it), for anyone who may
+    /// not see them.
     pub fn without_personal_data(&self) -> Record {
         let mut r = self.clone();
         r.content.details = r.content.details.without_personal_data();
+        r.owner = None;
         r
     }
 
@@ -339,7 +346,7 @@ impl Record {
 impl Serialize for Record {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let c = &self.content;
-        let mut st = s.serialize_struct("Record", 26)?;
+        let mut st = s.serialize_struct("Record", 28)?;
         st.serialize_field("id", &self.id)?;
         st.serialize_field("kind", &self.kind())?;
         st.serialize_field("slug", &self.slug)?;
@@ -359,6 +366,8 @@ impl Serialize for Record {
         st.serialize_field("hidden", &c.hidden)?;
         st.serialize_field("details", &c.details.to_json())?;
         st.serialize_field("organisation", &c.organisation)?;
+        st.serialize_field("owner", &self.owner)?;
+        st.serialize_field("derived_from", &self.derived_from)?;
         st.serialize_field("license", &c.license)?;
         st.serialize_field("source", &c.source)?;
         st.serialize_field("origin", &self.origin)?;
@@ -401,6 +410,10 @@ struct StoredRecord {
     hidden: bool,
     details: Value,
     organisation: Option<OrganisationId>,
+    #[serde(default)]
+    owner: Option<UserId>,
+    #[serde(default)]
+    derived_from: Option<RecordId>,
     license: License,
     source: Option<Source>,
     origin: Origin,
@@ -439,6 +452,8 @@ impl<'de> Deserialize<'de> for Record {
                 license: r.license,
                 source: r.source,
             },
+            owner: r.owner,
+            derived_from: r.derived_from,
             created_at: r.created_at,
             updated_at: r.updated_at,
             published_at: r.published_at,
@@ -498,6 +513,8 @@ mod tests {
             origin: Origin::Local,
             version: 1,
             content: input.content.clone(),
+            owner: Some(UserId::new()),
+            derived_from: None,
             created_at: Utc::now(),
             updated_at: Utc::now(),
             published_at: None,
@@ -509,7 +526,9 @@ mod tests {
         assert_eq!(back, record, "stored form round-trips");
         let again = RecordInput::from_json(&json, InputMode::Update { kind: Kind::Practice }).unwrap();
         assert_eq!(again.content, record.content, "served form is valid input");
-        assert!(record.without_personal_data().to_json()["details"]["contact"].is_null());
+        let public = record.without_personal_data().to_json();
+        assert!(public["details"]["contact"].is_null());
+        assert!(public["owner"].is_null());
     }
 
     #[test]

@@ -1,17 +1,18 @@
-//! Who may do what.
+//! Who may do what: site roles, roles in an organisation, and the scopes of API tokens.
 
 use serde::{Deserialize, Serialize};
 
-/// The role behind a request. Accounts with member roles come with the accounts issue; for now
-/// writes are made with API tokens of the two staff roles.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// A person's role on the site. Anonymous visitors have none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Role {
-    /// Runs the node: everything a curator may do, and tokens, users and settings.
-    Admin,
-    /// Reviews, publishes and edits any record.
+    /// Anyone who has signed up: submits ideas and practices, follows them, reports abuse.
+    Member,
+    /// Reviews, publishes and edits any record; moderates.
     Curator,
+    /// Runs the node: everything a curator may do, and users, organisations, roles and settings.
+    Admin,
 }
 
 impl Role {
@@ -19,17 +20,92 @@ impl Role {
         match self {
             Role::Admin => "admin",
             Role::Curator => "curator",
+            Role::Member => "member",
         }
     }
     pub fn parse(s: &str) -> Option<Role> {
         match s {
             "admin" => Some(Role::Admin),
             "curator" => Some(Role::Curator),
+            "member" => Some(Role::Member),
             _ => None,
         }
     }
-    /// Whether this role may see and change records that are not public.
+    /// Whether this role reviews and moderates (curators and admins).
     pub fn is_staff(&self) -> bool {
         matches!(self, Role::Admin | Role::Curator)
+    }
+}
+
+/// A person's role in an organisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum OrgRole {
+    /// Sees the organisation's unpublished records.
+    Viewer,
+    /// Edits the organisation's records.
+    Editor,
+    /// Edits, and manages members and invitations.
+    Owner,
+}
+
+impl OrgRole {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            OrgRole::Owner => "owner",
+            OrgRole::Editor => "editor",
+            OrgRole::Viewer => "viewer",
+        }
+    }
+    pub fn parse(s: &str) -> Option<OrgRole> {
+        match s {
+            "owner" => Some(OrgRole::Owner),
+            "editor" => Some(OrgRole::Editor),
+            "viewer" => Some(OrgRole::Viewer),
+            _ => None,
+        }
+    }
+    pub fn can_edit(&self) -> bool {
+        matches!(self, OrgRole::Owner | OrgRole::Editor)
+    }
+}
+
+/// What a personal API token may do, within its owner's own rights.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Scope {
+    /// Read what the owner may read, unpublished records included.
+    Read,
+    /// Write what the owner may write: records, comments, transitions, reports.
+    Write,
+    /// Curators' review and moderation.
+    Review,
+    /// Admins' management of users, organisations and roles.
+    Admin,
+}
+
+impl Scope {
+    pub const ALL: &'static [Scope] = &[Scope::Read, Scope::Write, Scope::Review, Scope::Admin];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Scope::Read => "read",
+            Scope::Write => "write",
+            Scope::Review => "review",
+            Scope::Admin => "admin",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Scope> {
+        Scope::ALL.iter().copied().find(|sc| sc.as_str() == s)
+    }
+    /// Whether a person with `role` may hold a token with this scope.
+    pub fn allowed_for(&self, role: Role) -> bool {
+        match self {
+            Scope::Read | Scope::Write => true,
+            Scope::Review => role.is_staff(),
+            Scope::Admin => role == Role::Admin,
+        }
     }
 }

@@ -258,6 +258,43 @@ impl Checker {
         self.violations.iter().any(|v| v.field == path.dotted)
     }
 
+    /// A string exactly as given (a password, a token): no tidying, only a type and length check.
+    /// Reported as required when absent.
+    pub fn raw(&mut self, obj: &mut Obj<'_>, key: &'static str, max: usize) -> String {
+        let path = obj.path(key);
+        let Some(v) = obj.get(key) else {
+            self.report(&path, "required", "is required");
+            return String::new();
+        };
+        match self.string(&path, v) {
+            Some(s) if s.chars().count() > max => {
+                self.report(&path, "too_long", format!("is longer than {max} characters"));
+                String::new()
+            }
+            Some(s) if s.is_empty() => {
+                self.report(&path, "required", "is required");
+                String::new()
+            }
+            Some(s) => s.to_string(),
+            None => String::new(),
+        }
+    }
+
+    /// A value parsed from a string, reported as required when absent.
+    pub fn required<T>(
+        &mut self,
+        obj: &mut Obj<'_>,
+        key: &'static str,
+        parse: impl FnOnce(&str) -> Result<T, VocabError>,
+    ) -> Option<T> {
+        let present = obj.has(key);
+        let value = self.parsed(obj, key, parse);
+        if value.is_none() && !present {
+            self.report(&obj.path(key), "required", "is required");
+        }
+        value
+    }
+
     /// A multi-line text, `None` when absent or blank.
     pub fn block(&mut self, obj: &mut Obj<'_>, key: &'static str, max: usize) -> Option<String> {
         let v = obj.get(key)?;

@@ -97,6 +97,8 @@ fn as_record(content: RecordContent) -> Record {
         origin: Origin::Local,
         version: 1,
         content,
+        owner: None,
+        derived_from: None,
         created_at: chrono::Utc::now(),
         updated_at: chrono::Utc::now(),
         published_at: None,

@@ -14,7 +14,10 @@ pub mod sql;
 use async_trait::async_trait;
 use uuid::Uuid;
 
-use banyan_domain::{Organisation, OrganisationId, OrganisationInput, Record, RecordId, RecordInput, TokenId};
+use banyan_domain::{
+    CommentId, Email, OrgRole, Organisation, OrganisationId, OrganisationInput, Record, RecordId, RecordInput, ReportId,
+    Status, TokenId, UserId,
+};
 
 pub use error::{Result, StoreError};
 pub use model::*;
@@ -56,6 +59,23 @@ pub trait Store: Send + Sync + 'static {
     /// Every version of a record, newest first.
     async fn revisions(&self, id: RecordId) -> Result<Vec<Revision>>;
 
+    /// Moves a record to another status, recording the comment in the audit log. Who may make
+    /// which step is the caller's to check (`banyan_domain::workflow`).
+    async fn transition_record(
+        &self,
+        id: RecordId,
+        expected_version: i64,
+        to: Status,
+        comment: Option<&str>,
+        actor: &Actor,
+    ) -> Result<Record>;
+
+    /// Hides a record from every public surface, or restores it (moderation).
+    async fn set_record_hidden(&self, id: RecordId, hidden: bool, reason: &str, actor: &Actor) -> Result<Record>;
+
+    /// Merges a duplicate into a survivor: the duplicate becomes a tombstone that points to it.
+    async fn merge_record(&self, duplicate: RecordId, survivor: RecordId, actor: &Actor) -> Result<Tombstone>;
+
     // Organisations
 
     /// Creates an organisation with the given id (new ones take `OrganisationId::new()`;
@@ -94,10 +114,97 @@ pub trait Store: Send + Sync + 'static {
     /// The live (not revoked, not expired) token with this secret hash; notes that it was used.
     async fn use_token(&self, secret_hash: &str) -> Result<Option<TokenInfo>>;
 
-    async fn list_tokens(&self) -> Result<Vec<TokenInfo>>;
+    /// All tokens, or one person's.
+    async fn list_tokens(&self, user: Option<UserId>) -> Result<Vec<TokenInfo>>;
 
     /// Revokes a token; `false` when there was no live token with this id.
     async fn revoke_token(&self, id: TokenId, actor: &Actor) -> Result<bool>;
+
+    // People
+
+    /// Creates an account; a taken e-mail address is an invalid `email`.
+    async fn create_user(&self, user: NewUser, actor: &Actor) -> Result<User>;
+
+    /// A live (not erased) account.
+    async fn user(&self, id: UserId) -> Result<Option<User>>;
+
+    /// An account with its password hash, for sign-in.
+    async fn user_auth(&self, email: &Email) -> Result<Option<UserAuth>>;
+
+    async fn password_hash(&self, id: UserId) -> Result<Option<String>>;
+
+    async fn list_users(&self, query: &UserQuery) -> Result<Page<User>>;
+
+    async fn update_user(&self, id: UserId, change: UserChange, actor: &Actor) -> Result<User>;
+
+    /// Everything held about a person, as one JSON document.
+    async fn export_user(&self, id: UserId) -> Result<serde_json::Value>;
+
+    /// Erases a person's personal data; with `remove_content`, what they wrote goes too.
+    async fn erase_user(&self, id: UserId, remove_content: bool, actor: &Actor) -> Result<()>;
+
+    async fn create_session(&self, session: Session) -> Result<()>;
+
+    /// The session with this id hash, if it has not expired and its person may still sign in.
+    async fn session(&self, id_hash: &str) -> Result<Option<Session>>;
+
+    async fn end_session(&self, id_hash: &str) -> Result<()>;
+
+    /// Ends every session of a person; returns how many there were.
+    async fn end_sessions(&self, user: UserId) -> Result<u64>;
+
+    async fn create_one_time_token(&self, token: OneTimeToken) -> Result<()>;
+
+    /// Uses up a one-time token: `None` if it is unknown, used, expired or for another purpose.
+    async fn take_one_time_token(&self, hash: &str, purpose: Purpose) -> Result<Option<OneTimeToken>>;
+
+    // Organisations' people
+
+    async fn memberships(&self, user: UserId) -> Result<Vec<(OrganisationId, OrgRole)>>;
+
+    async fn members(&self, organisation: OrganisationId) -> Result<Vec<Member>>;
+
+    /// Sets someone's role in an organisation; `None` removes them.
+    async fn set_membership(
+        &self,
+        organisation: OrganisationId,
+        user: UserId,
+        role: Option<OrgRole>,
+        actor: &Actor,
+    ) -> Result<()>;
+
+    // Mail
+
+    async fn enqueue_mail(&self, mail: NewMail) -> Result<()>;
+
+    /// The outbox, newest first.
+    async fn outbox(&self, limit: u32) -> Result<Vec<Mail>>;
+
+    /// Takes unsent mail to send, holding it for `lease_seconds`.
+    async fn claim_mail(&self, limit: u32, lease_seconds: i64) -> Result<Vec<Mail>>;
+
+    async fn mail_sent(&self, id: uuid::Uuid) -> Result<()>;
+
+    async fn mail_failed(&self, id: uuid::Uuid, error: &str) -> Result<()>;
+
+    // Review comments and moderation
+
+    async fn add_comment(&self, record: RecordId, body: &str, actor: &Actor) -> Result<Comment>;
+
+    async fn comments(&self, record: RecordId) -> Result<Vec<Comment>>;
+
+    async fn comment(&self, id: CommentId) -> Result<Option<Comment>>;
+
+    async fn set_comment_hidden(&self, id: CommentId, hidden: bool, actor: &Actor) -> Result<Comment>;
+
+    async fn create_report(&self, target: ReportTarget, reason: &str, actor: &Actor) -> Result<Report>;
+
+    /// Reports, oldest first when filtered by status (a queue), else newest first.
+    async fn reports(&self, status: Option<ReportStatus>, limit: u32) -> Result<Vec<Report>>;
+
+    async fn report(&self, id: ReportId) -> Result<Option<Report>>;
+
+    async fn resolve_report(&self, id: ReportId, status: ReportStatus, resolution: &str, actor: &Actor) -> Result<Report>;
 
     // Followers
 

@@ -5,8 +5,8 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use banyan_domain::{
-    Cofog, CountryCode, Kind, OrgType, OrganisationId, Origin, Record, RecordId, RecordInput, Role, Sdg, Status,
-    TokenId,
+    Cofog, CommentId, CountryCode, Email, Kind, OrgRole, OrgType, OrganisationId, Origin, Record, RecordId, RecordInput,
+    ReportId, Role, Scope, Sdg, Status, TokenId, UserId,
 };
 
 /// Who made a change, for the audit log and revisions.
@@ -23,6 +23,15 @@ pub struct Actor {
 impl Actor {
     pub fn token(id: TokenId, name: &str, role: Role) -> Actor {
         Actor { id: format!("token:{id}"), name: name.to_string(), role }
+    }
+    /// A person. Only their id is written to logs and revisions: names and addresses are
+    /// personal data and would outlive the account's erasure there.
+    pub fn user(id: UserId, role: Role) -> Actor {
+        Actor { id: format!("user:{id}"), name: String::new(), role }
+    }
+    /// The person behind the actor, if it is one.
+    pub fn user_id(&self) -> Option<UserId> {
+        self.id.strip_prefix("user:").and_then(|u| UserId::parse(u).ok())
     }
     /// The operator at the command line (who has the database itself in hand).
     pub fn cli() -> Actor {
@@ -44,13 +53,19 @@ pub struct NewRecord {
     pub uri: String,
     pub origin: Origin,
     pub input: RecordInput,
+    pub owner: Option<UserId>,
+    pub derived_from: Option<RecordId>,
 }
 
 impl NewRecord {
     /// A record written on this node, whose public address is `base_url`.
     pub fn local(input: RecordInput, base_url: &str) -> NewRecord {
         let id = RecordId::new();
-        NewRecord { id, uri: record_uri(base_url, id), origin: Origin::Local, input }
+        NewRecord { id, uri: record_uri(base_url, id), origin: Origin::Local, input, owner: None, derived_from: None }
+    }
+    pub fn owned_by(mut self, owner: Option<UserId>) -> NewRecord {
+        self.owner = owner;
+        self
     }
 }
 
@@ -70,6 +85,11 @@ pub struct Tombstone {
     pub deleted_at: DateTime<Utc>,
     /// Whether the record was public when it was deleted (and so may be announced as gone).
     pub was_public: bool,
+    /// The record this one was merged into, as a duplicate.
+    pub merged_into: Option<RecordId>,
+    /// Who owned it (not shown to the public).
+    #[serde(skip)]
+    pub owner: Option<UserId>,
 }
 
 /// A record, or what is left of it.
@@ -83,13 +103,16 @@ pub enum RecordState {
 }
 
 /// Which records a reader may see.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Visibility {
     /// Published and not hidden: what anonymous visitors see.
     #[default]
     Public,
     /// Everything that is not deleted: what staff see.
     All,
+    /// What a signed-in person sees: public records, and the unhidden records they own or that
+    /// belong to their organisations.
+    Member { user: UserId, organisations: Vec<OrganisationId> },
 }
 
 /// A filter for listing records. Every filter narrows; codes match their children too (SDG
@@ -105,6 +128,14 @@ pub struct RecordQuery {
     pub organisation: Option<OrganisationId>,
     /// Only records imported from this registry.
     pub source_registry: Option<String>,
+    /// Only records owned by this person.
+    pub owner: Option<UserId>,
+    /// Only records in one of these statuses (in addition to `status`).
+    pub statuses: Vec<Status>,
+    /// Only hidden (or only unhidden) records.
+    pub hidden: Option<bool>,
+    /// Oldest first (a review queue) instead of newest first.
+    pub oldest_first: bool,
     pub limit: u32,
     pub cursor: Option<Cursor>,
 }
@@ -236,10 +267,16 @@ pub struct AuditEntry {
 
 /// An API token as stored: never the secret, only its hash.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TokenInfo {
     pub id: TokenId,
     pub name: String,
+    /// For a bootstrap token, its role; for a personal token, its owner's role when made.
     pub role: Role,
+    /// The person a personal token belongs to; none for bootstrap tokens.
+    pub user_id: Option<UserId>,
+    /// What a personal token may do; empty for bootstrap tokens (their role decides).
+    pub scopes: Vec<Scope>,
     pub created_at: DateTime<Utc>,
     pub created_by: String,
     pub last_used_at: Option<DateTime<Utc>>,
@@ -255,4 +292,253 @@ pub struct NewToken {
     pub role: Role,
     pub secret_hash: String,
     pub expires_at: Option<DateTime<Utc>>,
+    pub user_id: Option<UserId>,
+    pub scopes: Vec<Scope>,
+}
+
+/// A person's account. The password hash is kept apart ([`UserAuth`]) so that it travels no
+/// further than sign-in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct User {
+    pub id: UserId,
+    pub email: Email,
+    pub name: String,
+    pub role: Role,
+    pub email_verified_at: Option<DateTime<Utc>>,
+    pub blocked_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl User {
+    pub fn is_verified(&self) -> bool {
+        self.email_verified_at.is_some()
+    }
+    pub fn is_blocked(&self) -> bool {
+        self.blocked_at.is_some()
+    }
+}
+
+/// A person with their password hash, for sign-in.
+#[derive(Debug, Clone)]
+pub struct UserAuth {
+    pub user: User,
+    pub password_hash: String,
+}
+
+/// An account to create.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub email: Email,
+    pub name: String,
+    pub password_hash: String,
+    pub role: Role,
+    pub verified: bool,
+}
+
+/// Changes to an account; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct UserChange {
+    pub email: Option<Email>,
+    pub name: Option<String>,
+    pub password_hash: Option<String>,
+    pub role: Option<Role>,
+    /// `Some(true)` blocks, `Some(false)` unblocks.
+    pub blocked: Option<bool>,
+    /// `Some(true)` marks the e-mail address as verified now.
+    pub verified: Option<bool>,
+}
+
+/// A filter for listing accounts.
+#[derive(Debug, Clone, Default)]
+pub struct UserQuery {
+    pub role: Option<Role>,
+    /// Part of an e-mail address or name.
+    pub text: Option<String>,
+    pub blocked: Option<bool>,
+    pub limit: u32,
+    pub cursor: Option<Cursor>,
+}
+
+/// How a session was opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionKind {
+    /// A browser, with a cookie.
+    Browser,
+    /// A program, with a bearer token from `/api/v1/auth/login`.
+    Api,
+}
+
+impl SessionKind {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            SessionKind::Browser => "browser",
+            SessionKind::Api => "api",
+        }
+    }
+    pub fn parse(s: &str) -> Option<SessionKind> {
+        match s {
+            "browser" => Some(SessionKind::Browser),
+            "api" => Some(SessionKind::Api),
+            _ => None,
+        }
+    }
+}
+
+/// A server-side session. `id_hash` is the SHA-256 of the secret the client holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Session {
+    #[serde(skip)]
+    pub id_hash: String,
+    pub user_id: UserId,
+    pub kind: SessionKind,
+    /// The session's CSRF token, which forms and scripts send back.
+    #[serde(skip)]
+    pub csrf: String,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// What a one-time token is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Purpose {
+    VerifyEmail,
+    ResetPassword,
+    ChangeEmail,
+    Invitation,
+}
+
+impl Purpose {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Purpose::VerifyEmail => "verify_email",
+            Purpose::ResetPassword => "reset_password",
+            Purpose::ChangeEmail => "change_email",
+            Purpose::Invitation => "invitation",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Purpose> {
+        [Purpose::VerifyEmail, Purpose::ResetPassword, Purpose::ChangeEmail, Purpose::Invitation]
+            .into_iter()
+            .find(|p| p.as_str() == s)
+    }
+}
+
+/// A single-use token sent by mail. Only its hash is stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OneTimeToken {
+    pub hash: String,
+    pub purpose: Purpose,
+    pub user_id: Option<UserId>,
+    pub email: Option<Email>,
+    /// What the token carries: the new address for an e-mail change, the organisation and role
+    /// for an invitation.
+    pub data: serde_json::Value,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A mail to send.
+#[derive(Debug, Clone)]
+pub struct NewMail {
+    pub to: Email,
+    pub user_id: Option<UserId>,
+    pub subject: String,
+    pub body: String,
+}
+
+/// A mail in the outbox.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Mail {
+    pub id: uuid::Uuid,
+    pub to: Email,
+    pub subject: String,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+}
+
+/// Someone in an organisation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Member {
+    pub user_id: UserId,
+    pub name: String,
+    pub email: Email,
+    pub role: OrgRole,
+    pub since: DateTime<Utc>,
+}
+
+/// A message in a record's review conversation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Comment {
+    pub id: CommentId,
+    pub record_id: RecordId,
+    /// None once the author's account is erased.
+    pub author_id: Option<UserId>,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+    pub hidden: bool,
+}
+
+/// What a report is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "id")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum ReportTarget {
+    Record(RecordId),
+    Comment(CommentId),
+}
+
+/// Where a report stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum ReportStatus {
+    Open,
+    /// The content was hidden.
+    Upheld,
+    /// Nothing was wrong.
+    Dismissed,
+}
+
+impl ReportStatus {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ReportStatus::Open => "open",
+            ReportStatus::Upheld => "upheld",
+            ReportStatus::Dismissed => "dismissed",
+        }
+    }
+    pub fn parse(s: &str) -> Option<ReportStatus> {
+        match s {
+            "open" => Some(ReportStatus::Open),
+            "upheld" => Some(ReportStatus::Upheld),
+            "dismissed" => Some(ReportStatus::Dismissed),
+            _ => None,
+        }
+    }
+}
+
+/// A report of abuse.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Report {
+    pub id: ReportId,
+    pub target: ReportTarget,
+    /// None once the reporter's account is erased.
+    pub reporter_id: Option<UserId>,
+    pub reason: String,
+    pub status: ReportStatus,
+    pub created_at: DateTime<Utc>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub resolution: Option<String>,
 }

@@ -4,89 +4,33 @@ use axum::body::Body;
 use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};
 use axum::http::{HeaderMap, header, request::Parts};
 use serde_json::{Map, Value};
-use sha2::{Digest, Sha256};
 
-use banyan_domain::Role;
 use banyan_domain::validate::{Checker, Obj, Path};
-use banyan_store::{Actor, TokenInfo};
 
 use crate::AppState;
 use crate::problem::ApiError;
 
-/// Who is making a request.
-#[derive(Debug, Clone)]
-pub enum Caller {
-    Anonymous,
-    Token(TokenInfo),
-}
+/// The client's address, for rate limits: the peer, or (behind a trusted proxy) the last
+/// address the proxy added to `X-Forwarded-For`.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientIp(pub std::net::IpAddr);
 
-impl Caller {
-    /// Staff (admins and curators) see and change records that are not public.
-    pub fn is_staff(&self) -> bool {
-        matches!(self, Caller::Token(t) if t.role.is_staff())
-    }
-
-    /// The actor to record as the author of a write; refuses anonymous callers.
-    pub fn require_staff(&self) -> Result<Actor, ApiError> {
-        match self {
-            Caller::Token(t) if t.role.is_staff() => Ok(Actor::token(t.id, &t.name, t.role)),
-            Caller::Token(_) => Err(ApiError::Forbidden("this needs an admin or curator token".into())),
-            Caller::Anonymous => Err(ApiError::Unauthenticated(
-                "send an API token as `Authorization: Bearer <token>`; an admin makes one with `banyan token create`"
-                    .into(),
-            )),
-        }
-    }
-
-    pub fn role(&self) -> Option<Role> {
-        match self {
-            Caller::Token(t) => Some(t.role),
-            Caller::Anonymous => None,
-        }
-    }
-}
-
-/// The prefix of every API token, so that a leaked one is easy to recognise and search for.
-pub const TOKEN_PREFIX: &str = "banyan_";
-
-/// The stored form of a token secret: SHA-256, in hex. Tokens are 256 random bits, so a fast
-/// hash is enough; a slow password hash would only slow every request.
-pub fn token_hash(secret: &str) -> String {
-    let digest = Sha256::digest(secret.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// A new random token secret.
-pub fn new_token_secret() -> String {
-    use base64::Engine;
-    use rand::RngCore;
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    format!("{TOKEN_PREFIX}{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
-}
-
-impl<S> FromRequestParts<S> for Caller
-where
-    AppState: FromRef<S>,
-    S: Send + Sync,
-{
+impl FromRequestParts<AppState> for ClientIp {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let Some(value) = parts.headers.get(header::AUTHORIZATION) else { return Ok(Caller::Anonymous) };
-        let invalid = || ApiError::Unauthenticated("the API token is not valid (unknown, revoked or expired)".into());
-        let value = value.to_str().map_err(|_| invalid())?;
-        let Some(secret) = value.strip_prefix("Bearer ").map(str::trim) else {
-            return Err(ApiError::Unauthenticated("use `Authorization: Bearer <token>`".into()));
-        };
-        if !secret.starts_with(TOKEN_PREFIX) || secret.len() > 200 {
-            return Err(invalid());
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        if state.config.trust_forwarded_for
+            && let Some(ip) = parts
+                .headers
+                .get("x-forwarded-for")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.rsplit(',').next())
+                .and_then(|v| v.trim().parse().ok())
+        {
+            return Ok(ClientIp(ip));
         }
-        let state = AppState::from_ref(state);
-        match state.store.use_token(&token_hash(secret)).await? {
-            Some(token) => Ok(Caller::Token(token)),
-            None => Err(invalid()),
-        }
+        let peer = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
+        Ok(ClientIp(peer.unwrap_or(std::net::IpAddr::from([127, 0, 0, 1]))))
     }
 }
 
@@ -145,6 +89,16 @@ fn is_json(headers: &HeaderMap) -> bool {
     essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
+/// Reads a JSON body with `read`, then refuses any field it did not ask for; every problem is
+/// reported at once.
+pub fn read_body<T>(body: &Value, read: impl FnOnce(&mut Checker, &mut Obj<'_>) -> T) -> Result<T, ApiError> {
+    let mut c = Checker::new();
+    let mut o = c.object(Path::root(), body);
+    let value = read(&mut c, &mut o);
+    c.done(o);
+    c.finish(value).map_err(ApiError::Invalid)
+}
+
 /// Query parameters as a JSON object of strings, so that they are checked with the same
 /// [`Checker`] as bodies: every bad parameter named, unknown ones refused.
 pub struct QueryParams(Value);
@@ -167,11 +121,7 @@ impl QueryParams {
 
     /// Reads the parameters with `read`, then refuses any it did not ask for.
     pub fn read<T>(&self, read: impl FnOnce(&mut Checker, &mut Obj<'_>) -> T) -> Result<T, ApiError> {
-        let mut c = Checker::new();
-        let mut o = c.object(Path::root(), &self.0);
-        let value = read(&mut c, &mut o);
-        c.done(o);
-        c.finish(value).map_err(ApiError::Invalid)
+        read_body(&self.0, read)
     }
 }
 
@@ -206,15 +156,6 @@ pub fn paging(c: &mut Checker, o: &mut Obj<'_>, default: u32, max: u32) -> (u32,
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn tokens_look_like_tokens_and_hash_stably() {
-        let t = new_token_secret();
-        assert!(t.starts_with(TOKEN_PREFIX));
-        assert!(t.len() > 40);
-        assert_ne!(t, new_token_secret());
-        assert_eq!(token_hash("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-    }
 
     #[test]
     fn query_parameters_are_checked_like_fields() {

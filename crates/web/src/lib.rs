@@ -6,9 +6,12 @@
 //! (start-up, the CLI) errors are `anyhow`.
 
 pub mod api;
+pub mod auth;
 pub mod extract;
+pub mod mail;
 pub mod metrics;
 pub mod problem;
+pub mod rate;
 pub mod schema;
 
 use std::future::Future;
@@ -25,7 +28,7 @@ use utoipa_axum::router::OpenApiRouter;
 
 use banyan_store::Store;
 
-pub use extract::{new_token_secret, token_hash};
+pub use auth::{hash_password, new_token_secret, token_hash};
 
 /// What the server is told at start-up.
 #[derive(Debug, Clone)]
@@ -35,11 +38,23 @@ pub struct WebConfig {
     pub public_url: String,
     /// The largest request body accepted.
     pub max_body_bytes: usize,
+    /// The node's name, in mail and page titles.
+    pub site_name: String,
+    /// Whether a proxy in front sets `X-Forwarded-For` (and clients cannot): rate limits then
+    /// count the address it names.
+    pub trust_forwarded_for: bool,
+    pub limits: rate::Limits,
 }
 
 impl Default for WebConfig {
     fn default() -> Self {
-        WebConfig { public_url: "http://127.0.0.1:8080".into(), max_body_bytes: 1024 * 1024 }
+        WebConfig {
+            public_url: "http://127.0.0.1:8080".into(),
+            max_body_bytes: 1024 * 1024,
+            site_name: "Banyan".into(),
+            trust_forwarded_for: false,
+            limits: rate::Limits::default(),
+        }
     }
 }
 
@@ -49,13 +64,19 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub config: Arc<WebConfig>,
     pub metrics: Arc<metrics::Metrics>,
+    pub limiter: Arc<rate::RateLimiter>,
 }
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>, config: WebConfig) -> AppState {
         let mut config = config;
         config.public_url = config.public_url.trim_end_matches('/').to_string();
-        AppState { store, config: Arc::new(config), metrics: Arc::new(metrics::Metrics::new()) }
+        AppState {
+            store,
+            config: Arc::new(config),
+            metrics: Arc::new(metrics::Metrics::new()),
+            limiter: Arc::new(rate::RateLimiter::default()),
+        }
     }
 }
 
@@ -74,6 +95,10 @@ impl AppState {
     tags(
         (name = "records", description = "Practices, ideas, challenges, solutions and knowledge products"),
         (name = "organisations", description = "Government bodies, innovation units, startups, NGOs, universities"),
+        (name = "workflow", description = "Submission and curation: transitions, the review queue, comments, merges, promotion"),
+        (name = "moderation", description = "Reports of abuse; hiding and restoring content"),
+        (name = "accounts", description = "Signing up and in, one's own account, personal API tokens, privacy"),
+        (name = "users", description = "Accounts, for curators and admins"),
         (name = "vocabularies", description = "The closed vocabularies records are classified with"),
         (name = "operations", description = "Health and metrics")
     ),
@@ -103,6 +128,11 @@ impl utoipa::Modify for BearerAuth {
 fn api_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(api::records::routes())
+        .merge(api::workflow::routes())
+        .merge(api::moderation::routes())
+        .merge(api::auth::routes())
+        .merge(api::me::routes())
+        .merge(api::users::routes())
         .merge(api::organisations::routes())
         .merge(api::vocabularies::routes())
         .merge(api::operations::routes())
@@ -120,7 +150,13 @@ pub fn router(state: AppState) -> Router {
     let cors = CorsLayer::new()
         .allow_origin(Any)
         .allow_methods([Method::GET, Method::HEAD, Method::POST, Method::PATCH, Method::DELETE])
-        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::IF_MATCH, header::IF_NONE_MATCH])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::IF_MATCH,
+            header::IF_NONE_MATCH,
+            HeaderName::from_static(auth::CSRF_HEADER),
+        ])
         .expose_headers([header::ETAG, header::LOCATION])
         .max_age(Duration::from_secs(3600));
     api.route(
@@ -133,6 +169,7 @@ pub fn router(state: AppState) -> Router {
     .route("/", axum::routing::get(api::operations::index))
     .fallback(api::operations::not_found)
     .method_not_allowed_fallback(api::operations::method_not_allowed)
+    .layer(axum::middleware::from_fn_with_state(state.clone(), auth::identify))
     .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
     .layer(cors)
     .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
@@ -160,5 +197,6 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
 }

@@ -49,6 +49,8 @@ pub enum ApiError {
         current: i64,
     },
     PreconditionRequired(String),
+    /// A rate limit; the number is how many seconds to wait.
+    TooManyRequests(u64),
     PayloadTooLarge(usize),
     UnsupportedMediaType(String),
     Unavailable(String),
@@ -75,6 +77,7 @@ impl ApiError {
             PreconditionRequired(_) => {
                 (StatusCode::PRECONDITION_REQUIRED, "version-required", "The version you edited is required")
             }
+            TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, "rate-limited", "Too many requests"),
             PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too-large", "The body is too large"),
             UnsupportedMediaType(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "Send JSON"),
             Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Temporarily unavailable"),
@@ -122,6 +125,7 @@ impl ApiError {
                 )
             }
             ApiError::PayloadTooLarge(limit) => format!("the body must be at most {limit} bytes"),
+            ApiError::TooManyRequests(wait) => format!("too many attempts; try again in {wait} seconds"),
             // Never show internal detail to the client; it is in the log.
             ApiError::Internal(_) => "the error has been logged".into(),
         };
@@ -145,6 +149,9 @@ impl IntoResponse for ApiError {
             }
             ApiError::Unavailable(_) => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+            }
+            ApiError::TooManyRequests(wait) => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(wait));
             }
             _ => {}
         }

@@ -40,6 +40,10 @@ pub struct RecordDoc {
     pub hidden: bool,
     pub details: DetailsDoc,
     pub organisation: Option<Uuid>,
+    /// The account that wrote it; shown to its editors and curators only.
+    pub owner: Option<Uuid>,
+    /// The record it grew out of (a practice promoted from an idea).
+    pub derived_from: Option<Uuid>,
     pub license: License,
     pub source: Option<Source>,
     /// `local`, or the base URL of the node it was harvested from.
@@ -206,6 +210,8 @@ mod tests {
             origin: Origin::Local,
             version: 1,
             content: input.content,
+            owner: None,
+            derived_from: None,
             created_at: chrono::Utc::now(),
             updated_at: chrono::Utc::now(),
             published_at: None,

@@ -6,7 +6,7 @@ use chrono::Utc;
 backend_tests!(tokens_are_found_by_hash_until_revoked, expired_tokens_do_not_work);
 
 fn token(hash: &str, expires_at: Option<chrono::DateTime<Utc>>) -> NewToken {
-    NewToken { id: TokenId::new(), name: "importer".into(), role: Role::Curator, secret_hash: hash.into(), expires_at }
+    NewToken { id: TokenId::new(), name: "importer".into(), role: Role::Curator, secret_hash: hash.into(), expires_at, user_id: None, scopes: Vec::new() }
 }
 
 async fn tokens_are_found_by_hash_until_revoked(db: TestDb) {
@@ -15,7 +15,7 @@ async fn tokens_are_found_by_hash_until_revoked(db: TestDb) {
     assert_eq!(found.id, t.id);
     assert_eq!(found.role, Role::Curator);
     assert!(db.store.use_token("ffff").await.unwrap().is_none());
-    let listed = db.store.list_tokens().await.unwrap();
+    let listed = db.store.list_tokens(None).await.unwrap();
     assert!(listed[0].last_used_at.is_some(), "use is noted");
     assert!(db.store.revoke_token(t.id, &Actor::cli()).await.unwrap());
     assert!(!db.store.revoke_token(t.id, &Actor::cli()).await.unwrap(), "already revoked");

@@ -9,7 +9,10 @@
 //! them as `uuid`, `timestamptz`, `jsonb` and `boolean`; SQLite as text and integers, which the
 //! [`Row`] getters read back into the same Rust types.
 
+mod accounts;
 mod builder;
+mod community;
+mod mail;
 mod organisations;
 mod records;
 mod store_impl;

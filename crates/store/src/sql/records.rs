@@ -15,6 +15,9 @@ use crate::model::*;
 /// How often a create is retried when another writer took the same slug at the same moment.
 const SLUG_RETRIES: usize = 3;
 
+/// The columns every record read selects.
+const STATE_COLUMNS: &str = "r.data, r.deleted_at, r.version, r.merged_into";
+
 pub(super) fn state_from_row(row: &Row) -> Result<RecordState> {
     let record: Record = row.decode("data")?;
     Ok(match row.opt_time("deleted_at")? {
@@ -26,6 +29,8 @@ pub(super) fn state_from_row(row: &Row) -> Result<RecordState> {
             version: row.int("version")?,
             deleted_at,
             was_public: record.is_public(),
+            merged_into: if row.is_null("merged_into")? { None } else { Some(RecordId(row.uuid("merged_into")?)) },
+            owner: record.owner,
         }),
     })
 }
@@ -57,6 +62,8 @@ impl<B: Backend> SqlStore<B> {
             origin: new.origin.clone(),
             version: 1,
             content: content.clone(),
+            owner: new.owner,
+            derived_from: new.derived_from,
             created_at: at,
             updated_at: at,
             published_at: (content.status == Status::Published).then_some(at),
@@ -68,6 +75,8 @@ impl<B: Backend> SqlStore<B> {
             ("uri", record.uri.as_str().into()),
             ("origin", record.origin.as_str().into()),
             ("created_at", at.into()),
+            ("owner_id", record.owner.map(|o| o.0).into()),
+            ("derived_from", record.derived_from.map(|d| d.0).into()),
         ];
         columns.extend(row_columns(&record, &data));
         let mut q = Sql::new("INSERT INTO records (");
@@ -95,35 +104,71 @@ impl<B: Backend> SqlStore<B> {
         input: &RecordInput,
         actor: &Actor,
     ) -> Result<Record> {
-        let mut tx = self.backend.begin().await?;
-        let current = match load(&mut tx, id).await? {
-            None => return Err(StoreError::NotFound),
-            Some(RecordState::Deleted(_)) => return Err(StoreError::Gone),
-            Some(RecordState::Live(r)) => r,
-        };
-        if current.version != expected_version {
-            return Err(StoreError::Conflict { expected: expected_version, current: current.version });
-        }
-        if input.content.details.kind() != current.kind() {
-            return Err(StoreError::Invalid(Violations::one(
-                &Path::root().key("kind"),
-                "read_only",
-                "cannot be changed; a record keeps its kind",
-            )));
-        }
-        check_references(&mut tx, &input.content).await?;
-        let slug = match &input.slug {
-            Some(s) if *s != current.slug => {
-                choose_slug(&mut tx, Some(s), &input.content.title, current.kind(), Some(id)).await?
+        let change = |current: &Record| {
+            if input.content.details.kind() != current.kind() {
+                return Err(StoreError::Invalid(Violations::one(
+                    &Path::root().key("kind"),
+                    "read_only",
+                    "cannot be changed; a record keeps its kind",
+                )));
             }
+            Ok((input.content.clone(), input.slug.clone()))
+        };
+        self.replace(id, Some(expected_version), actor, change, |before, after| {
+            ("record.update", json!({"changed": changed_fields(before, after)}))
+        })
+        .await
+    }
+
+    pub(super) async fn transition_tx(
+        &self,
+        id: RecordId,
+        expected_version: i64,
+        to: Status,
+        comment: Option<&str>,
+        actor: &Actor,
+    ) -> Result<Record> {
+        let change = |current: &Record| Ok((RecordContent { status: to, ..current.content.clone() }, None));
+        self.replace(id, Some(expected_version), actor, change, |before, _| {
+            ("record.transition", json!({"from": before.content.status, "to": to, "comment": comment}))
+        })
+        .await
+    }
+
+    pub(super) async fn set_hidden_tx(&self, id: RecordId, hidden: bool, reason: &str, actor: &Actor) -> Result<Record> {
+        let change = |current: &Record| Ok((RecordContent { hidden, ..current.content.clone() }, None));
+        let action = if hidden { "record.hide" } else { "record.restore" };
+        self.replace(id, None, actor, change, |_, _| (action, json!({"reason": reason}))).await
+    }
+
+    /// Writes a new version of a live record: `change` makes its content (and perhaps a new slug)
+    /// from the current one; `audit` names the action and its detail.
+    async fn replace(
+        &self,
+        id: RecordId,
+        expected_version: Option<i64>,
+        actor: &Actor,
+        change: impl FnOnce(&Record) -> Result<(RecordContent, Option<Slug>)>,
+        audit: impl FnOnce(&Record, &Record) -> (&'static str, serde_json::Value),
+    ) -> Result<Record> {
+        let mut tx = self.backend.begin().await?;
+        let current = live(&mut tx, id).await?;
+        let expected = expected_version.unwrap_or(current.version);
+        if current.version != expected {
+            return Err(StoreError::Conflict { expected, current: current.version });
+        }
+        let (content, requested_slug) = change(&current)?;
+        check_references(&mut tx, &content).await?;
+        let slug = match requested_slug {
+            Some(s) if s != current.slug => choose_slug(&mut tx, Some(&s), &content.title, current.kind(), Some(id)).await?,
             _ => current.slug.clone(),
         };
         let at = now();
-        let became_public = input.content.status == Status::Published && current.published_at.is_none();
+        let became_public = content.status == Status::Published && current.published_at.is_none();
         let record = Record {
             slug,
             version: current.version + 1,
-            content: input.content.clone(),
+            content,
             updated_at: at,
             published_at: if became_public { Some(at) } else { current.published_at },
             ..current.clone()
@@ -133,7 +178,7 @@ impl<B: Backend> SqlStore<B> {
         for (i, (name, value)) in row_columns(&record, &data).into_iter().enumerate() {
             q.push(if i == 0 { "" } else { ", " }).push(name).push(" = ").bind(value);
         }
-        q.push(" WHERE id = ").bind(id.0).push(" AND version = ").bind(expected_version);
+        q.push(" WHERE id = ").bind(id.0).push(" AND version = ").bind(expected);
         let (sql, params) = q.finish();
         let written = tx.execute(&sql, params).await.map_err(|e| match e {
             StoreError::Duplicate(what) => duplicate_record(&what),
@@ -141,13 +186,14 @@ impl<B: Backend> SqlStore<B> {
         })?;
         if written == 0 {
             // Another writer got there between our read and our write.
-            return Err(StoreError::Conflict { expected: expected_version, current: expected_version + 1 });
+            return Err(StoreError::Conflict { expected, current: expected + 1 });
         }
         write_terms(&mut tx, &record).await?;
         let log =
             WriteLog { entity: Entity::Record, id: id.0, op: ChangeOp::Update, version: record.version, at, actor };
         log.revision(&mut tx, data).await?;
-        log.audit(&mut tx, json!({"changed": changed_fields(&current, &record)})).await?;
+        let (action, detail) = audit(&current, &record);
+        log.audit_as(&mut tx, action, detail).await?;
         log.change::<B>(&mut tx).await?;
         tx.commit().await?;
         Ok(record)
@@ -159,21 +205,54 @@ impl<B: Backend> SqlStore<B> {
         expected_version: Option<i64>,
         actor: &Actor,
     ) -> Result<Tombstone> {
+        self.tombstone(id, expected_version, None, actor).await
+    }
+
+    pub(super) async fn merge_record_tx(&self, duplicate: RecordId, survivor: RecordId, actor: &Actor) -> Result<Tombstone> {
+        if duplicate == survivor {
+            return Err(StoreError::Invalid(Violations::one(
+                &Path::root().key("into"),
+                "invalid_value",
+                "a record cannot be merged into itself",
+            )));
+        }
+        self.tombstone(duplicate, None, Some(survivor), actor).await
+    }
+
+    /// Deletes softly: the row stays as a tombstone (pointing to the survivor of a merge), and
+    /// the change log says `delete`.
+    async fn tombstone(
+        &self,
+        id: RecordId,
+        expected_version: Option<i64>,
+        merged_into: Option<RecordId>,
+        actor: &Actor,
+    ) -> Result<Tombstone> {
         let mut tx = self.backend.begin().await?;
-        let current = match load(&mut tx, id).await? {
-            None => return Err(StoreError::NotFound),
-            Some(RecordState::Deleted(_)) => return Err(StoreError::Gone),
-            Some(RecordState::Live(r)) => r,
-        };
+        let current = live(&mut tx, id).await?;
         if let Some(expected) = expected_version
             && expected != current.version
         {
             return Err(StoreError::Conflict { expected, current: current.version });
         }
+        if let Some(survivor) = merged_into {
+            match live(&mut tx, survivor).await {
+                Ok(_) => {}
+                Err(StoreError::NotFound | StoreError::Gone) => {
+                    return Err(StoreError::Invalid(Violations::one(
+                        &Path::root().key("into"),
+                        "not_found",
+                        format!("no live record {survivor} to merge into"),
+                    )));
+                }
+                Err(e) => return Err(e),
+            }
+        }
         let at = now();
         let version = current.version + 1;
         let mut q = Sql::new("UPDATE records SET deleted_at = ");
         q.bind(at).push(", version = ").bind(version).push(", updated_at = ").bind(at);
+        q.push(", merged_into = ").bind(merged_into.map(|m| m.0));
         q.push(" WHERE id = ").bind(id.0).push(" AND version = ").bind(current.version);
         let (sql, params) = q.finish();
         if tx.execute(&sql, params).await? == 0 {
@@ -183,7 +262,10 @@ impl<B: Backend> SqlStore<B> {
         tx.execute("DELETE FROM record_terms WHERE record_id = $1", vec![id.0.into()]).await?;
         let log = WriteLog { entity: Entity::Record, id: id.0, op: ChangeOp::Delete, version, at, actor };
         log.revision(&mut tx, current.to_json()).await?;
-        log.audit(&mut tx, json!({"title": current.content.title})).await?;
+        match merged_into {
+            Some(survivor) => log.audit_as(&mut tx, "record.merge", json!({"into": survivor})).await?,
+            None => log.audit(&mut tx, json!({"title": current.content.title})).await?,
+        }
         log.change::<B>(&mut tx).await?;
         tx.commit().await?;
         Ok(Tombstone {
@@ -193,13 +275,15 @@ impl<B: Backend> SqlStore<B> {
             version,
             deleted_at: at,
             was_public: current.is_public(),
+            merged_into,
+            owner: current.owner,
         })
     }
 
     pub(super) async fn record_state(&self, id: RecordId) -> Result<Option<RecordState>> {
         let rows = self
             .backend
-            .fetch("SELECT data, deleted_at, version FROM records WHERE id = $1", vec![id.0.into()])
+            .fetch(&format!("SELECT {STATE_COLUMNS} FROM records r WHERE r.id = $1"), vec![id.0.into()])
             .await?;
         rows.first().map(state_from_row).transpose()
     }
@@ -208,7 +292,7 @@ impl<B: Backend> SqlStore<B> {
         let rows = self
             .backend
             .fetch(
-                "SELECT data, deleted_at, version FROM records WHERE source_registry = $1 AND source_key = $2",
+                &format!("SELECT {STATE_COLUMNS} FROM records r WHERE r.source_registry = $1 AND r.source_key = $2"),
                 vec![registry.into(), key.into()],
             )
             .await?;
@@ -223,7 +307,7 @@ impl<B: Backend> SqlStore<B> {
             record_filter(&mut q, query);
             q.finish()
         };
-        let mut q = Sql::new("SELECT r.data, r.deleted_at, r.version FROM records r WHERE r.deleted_at IS NULL");
+        let mut q = Sql::new(&format!("SELECT {STATE_COLUMNS} FROM records r WHERE r.deleted_at IS NULL"));
         record_filter(&mut q, query);
         if let Some(cursor) = &query.cursor {
             let after = cursor.decode(1).and_then(|p| uuid::Uuid::parse_str(&p[0]).ok()).ok_or_else(|| {
@@ -233,9 +317,10 @@ impl<B: Backend> SqlStore<B> {
                     "is not a cursor from a previous page",
                 ))
             })?;
-            q.push(" AND r.id < ").bind(after);
+            q.push(if query.oldest_first { " AND r.id > " } else { " AND r.id < " }).bind(after);
         }
-        q.push(" ORDER BY r.id DESC LIMIT ").bind(i64::from(limit) + 1);
+        q.push(if query.oldest_first { " ORDER BY r.id ASC LIMIT " } else { " ORDER BY r.id DESC LIMIT " });
+        q.bind(i64::from(limit) + 1);
         let (sql, params) = q.finish();
         let total = self.backend.fetch(&count_sql, count_params).await?;
         let total = total.first().map(|r| r.int("n")).transpose()?.unwrap_or(0) as u64;
@@ -298,8 +383,31 @@ fn row_columns(record: &Record, data: &serde_json::Value) -> Vec<(&'static str, 
 }
 
 fn record_filter(q: &mut Sql, query: &RecordQuery) {
-    if query.visibility == Visibility::Public {
-        q.push(" AND r.status = 'published' AND r.hidden = ").bind(false);
+    match &query.visibility {
+        Visibility::Public => {
+            q.push(" AND r.status = 'published' AND r.hidden = ").bind(false);
+        }
+        Visibility::All => {}
+        Visibility::Member { user, organisations } => {
+            q.push(" AND (r.status = 'published' OR r.owner_id = ").bind(user.0);
+            for org in organisations {
+                q.push(" OR r.organisation_id = ").bind(org.0);
+            }
+            q.push(") AND r.hidden = ").bind(false);
+        }
+    }
+    if let Some(owner) = query.owner {
+        q.push(" AND r.owner_id = ").bind(owner.0);
+    }
+    if !query.statuses.is_empty() {
+        q.push(" AND r.status IN (");
+        for (i, s) in query.statuses.iter().enumerate() {
+            q.push(if i == 0 { "" } else { ", " }).bind(s.code());
+        }
+        q.push(")");
+    }
+    if let Some(hidden) = query.hidden {
+        q.push(" AND r.hidden = ").bind(hidden);
     }
     if let Some(kind) = query.kind {
         q.push(" AND r.kind = ").bind(kind.code());
@@ -379,10 +487,16 @@ async fn write_terms<T: Tx>(tx: &mut T, record: &Record) -> Result<()> {
     Ok(())
 }
 
-/// Reads a record inside a transaction.
-async fn load<T: Tx>(tx: &mut T, id: RecordId) -> Result<Option<RecordState>> {
-    let rows = tx.fetch("SELECT data, deleted_at, version FROM records WHERE id = $1", vec![id.0.into()]).await?;
-    rows.first().map(state_from_row).transpose()
+/// Reads a live record inside a transaction.
+async fn live<T: Tx>(tx: &mut T, id: RecordId) -> Result<Record> {
+    let rows = tx
+        .fetch("SELECT data, deleted_at, version, merged_into FROM records WHERE id = $1", vec![id.0.into()])
+        .await?;
+    match rows.first().map(state_from_row).transpose()? {
+        None => Err(StoreError::NotFound),
+        Some(RecordState::Deleted(_)) => Err(StoreError::Gone),
+        Some(RecordState::Live(r)) => Ok(r),
+    }
 }
 
 /// Every organisation a record points to must exist.

@@ -4,7 +4,8 @@ use async_trait::async_trait;
 use uuid::Uuid;
 
 use banyan_domain::{
-    CountryCode, Organisation, OrganisationId, OrganisationInput, Record, RecordId, RecordInput, TokenId,
+    CommentId, CountryCode, Email, OrgRole, Organisation, OrganisationId, OrganisationInput, Record, RecordId,
+    RecordInput, ReportId, Status, TokenId, UserId,
 };
 
 use super::{Backend, SqlStore};
@@ -60,6 +61,151 @@ impl<B: Backend> Store for SqlStore<B> {
         self.record_revisions(id).await
     }
 
+    async fn transition_record(
+        &self,
+        id: RecordId,
+        expected_version: i64,
+        to: Status,
+        comment: Option<&str>,
+        actor: &Actor,
+    ) -> Result<Record> {
+        self.transition_tx(id, expected_version, to, comment, actor).await
+    }
+
+    async fn set_record_hidden(&self, id: RecordId, hidden: bool, reason: &str, actor: &Actor) -> Result<Record> {
+        self.set_hidden_tx(id, hidden, reason, actor).await
+    }
+
+    async fn merge_record(&self, duplicate: RecordId, survivor: RecordId, actor: &Actor) -> Result<Tombstone> {
+        self.merge_record_tx(duplicate, survivor, actor).await
+    }
+
+    async fn create_user(&self, user: NewUser, actor: &Actor) -> Result<User> {
+        self.create_user_tx(&user, actor).await
+    }
+
+    async fn user(&self, id: UserId) -> Result<Option<User>> {
+        self.user_by_id(id).await
+    }
+
+    async fn user_auth(&self, email: &Email) -> Result<Option<UserAuth>> {
+        self.user_auth_by_email(email).await
+    }
+
+    async fn password_hash(&self, id: UserId) -> Result<Option<String>> {
+        self.user_password_hash(id).await
+    }
+
+    async fn list_users(&self, query: &UserQuery) -> Result<Page<User>> {
+        self.list_users_query(query).await
+    }
+
+    async fn update_user(&self, id: UserId, change: UserChange, actor: &Actor) -> Result<User> {
+        self.update_user_tx(id, &change, actor).await
+    }
+
+    async fn export_user(&self, id: UserId) -> Result<serde_json::Value> {
+        self.export_user_data(id).await
+    }
+
+    async fn erase_user(&self, id: UserId, remove_content: bool, actor: &Actor) -> Result<()> {
+        self.erase_user_tx(id, remove_content, actor).await
+    }
+
+    async fn create_session(&self, session: Session) -> Result<()> {
+        self.create_session_tx(&session).await
+    }
+
+    async fn session(&self, id_hash: &str) -> Result<Option<Session>> {
+        self.session_by_hash(id_hash).await
+    }
+
+    async fn end_session(&self, id_hash: &str) -> Result<()> {
+        self.end_session_tx(id_hash).await
+    }
+
+    async fn end_sessions(&self, user: UserId) -> Result<u64> {
+        self.end_sessions_tx(user).await
+    }
+
+    async fn create_one_time_token(&self, token: OneTimeToken) -> Result<()> {
+        self.create_one_time_tx(&token).await
+    }
+
+    async fn take_one_time_token(&self, hash: &str, purpose: Purpose) -> Result<Option<OneTimeToken>> {
+        self.take_one_time_tx(hash, purpose).await
+    }
+
+    async fn memberships(&self, user: UserId) -> Result<Vec<(OrganisationId, OrgRole)>> {
+        self.memberships_of(user).await
+    }
+
+    async fn members(&self, organisation: OrganisationId) -> Result<Vec<Member>> {
+        self.members_of(organisation).await
+    }
+
+    async fn set_membership(
+        &self,
+        organisation: OrganisationId,
+        user: UserId,
+        role: Option<OrgRole>,
+        actor: &Actor,
+    ) -> Result<()> {
+        self.set_membership_tx(organisation, user, role, actor).await
+    }
+
+    async fn enqueue_mail(&self, mail: NewMail) -> Result<()> {
+        self.enqueue_mail_tx(&mail).await
+    }
+
+    async fn outbox(&self, limit: u32) -> Result<Vec<Mail>> {
+        self.outbox_list(limit).await
+    }
+
+    async fn claim_mail(&self, limit: u32, lease_seconds: i64) -> Result<Vec<Mail>> {
+        self.claim_mail_tx(limit, chrono::Duration::seconds(lease_seconds)).await
+    }
+
+    async fn mail_sent(&self, id: uuid::Uuid) -> Result<()> {
+        self.mail_sent_tx(id).await
+    }
+
+    async fn mail_failed(&self, id: uuid::Uuid, error: &str) -> Result<()> {
+        self.mail_failed_tx(id, error).await
+    }
+
+    async fn add_comment(&self, record: RecordId, body: &str, actor: &Actor) -> Result<Comment> {
+        self.add_comment_tx(record, body, actor).await
+    }
+
+    async fn comments(&self, record: RecordId) -> Result<Vec<Comment>> {
+        self.comments_of(record).await
+    }
+
+    async fn comment(&self, id: CommentId) -> Result<Option<Comment>> {
+        self.comment_by_id(id).await
+    }
+
+    async fn set_comment_hidden(&self, id: CommentId, hidden: bool, actor: &Actor) -> Result<Comment> {
+        self.set_comment_hidden_tx(id, hidden, actor).await
+    }
+
+    async fn create_report(&self, target: ReportTarget, reason: &str, actor: &Actor) -> Result<Report> {
+        self.create_report_tx(target, reason, actor).await
+    }
+
+    async fn reports(&self, status: Option<ReportStatus>, limit: u32) -> Result<Vec<Report>> {
+        self.reports_list(status, limit).await
+    }
+
+    async fn report(&self, id: ReportId) -> Result<Option<Report>> {
+        self.report_by_id(id).await
+    }
+
+    async fn resolve_report(&self, id: ReportId, status: ReportStatus, resolution: &str, actor: &Actor) -> Result<Report> {
+        self.resolve_report_tx(id, status, resolution, actor).await
+    }
+
     async fn create_organisation(
         &self,
         id: OrganisationId,
@@ -99,8 +245,8 @@ impl<B: Backend> Store for SqlStore<B> {
         self.use_token_query(secret_hash).await
     }
 
-    async fn list_tokens(&self) -> Result<Vec<TokenInfo>> {
-        self.tokens().await
+    async fn list_tokens(&self, user: Option<UserId>) -> Result<Vec<TokenInfo>> {
+        self.tokens(user).await
     }
 
     async fn revoke_token(&self, id: TokenId, actor: &Actor) -> Result<bool> {

@@ -3,14 +3,14 @@
 use chrono::Duration;
 use serde_json::json;
 
-use banyan_domain::{Role, TokenId};
+use banyan_domain::{Role, Scope, TokenId, UserId};
 
 use super::write::audit;
 use super::{Backend, Row, SqlStore, Tx, now};
 use crate::error::{Result, StoreError};
 use crate::model::*;
 
-const COLUMNS: &str = "id, name, role, created_at, created_by, last_used_at, revoked_at, expires_at";
+const COLUMNS: &str = "id, name, role, user_id, scopes, created_at, created_by, last_used_at, revoked_at, expires_at";
 
 /// How stale `last_used_at` may get before a use writes it again. Writing on every request
 /// would turn every authenticated read into a write.
@@ -21,6 +21,8 @@ fn from_row(row: &Row) -> Result<TokenInfo> {
         id: TokenId(row.uuid("id")?),
         name: row.text("name")?,
         role: Role::parse(&row.text("role")?).ok_or_else(|| StoreError::Corrupt("token role".into()))?,
+        user_id: if row.is_null("user_id")? { None } else { Some(UserId(row.uuid("user_id")?)) },
+        scopes: row.text("scopes")?.split(',').filter_map(Scope::parse).collect(),
         created_at: row.time("created_at")?,
         created_by: row.text("created_by")?,
         last_used_at: row.opt_time("last_used_at")?,
@@ -34,7 +36,8 @@ impl<B: Backend> SqlStore<B> {
         let mut tx = self.backend.begin().await?;
         let at = now();
         tx.execute(
-            "INSERT INTO api_tokens (id, name, role, secret_hash, created_at, created_by, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO api_tokens (id, name, role, secret_hash, created_at, created_by, expires_at, user_id, scopes) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             vec![
                 token.id.0.into(),
                 token.name.as_str().into(),
@@ -43,6 +46,8 @@ impl<B: Backend> SqlStore<B> {
                 at.into(),
                 actor.label().into(),
                 token.expires_at.into(),
+                token.user_id.map(|u| u.0).into(),
+                token.scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(",").into(),
             ],
         )
         .await?;
@@ -61,6 +66,8 @@ impl<B: Backend> SqlStore<B> {
             id: token.id,
             name: token.name.clone(),
             role: token.role,
+            user_id: token.user_id,
+            scopes: token.scopes.clone(),
             created_at: at,
             created_by: actor.label(),
             last_used_at: None,
@@ -91,9 +98,15 @@ impl<B: Backend> SqlStore<B> {
         Ok(Some(token))
     }
 
-    pub(super) async fn tokens(&self) -> Result<Vec<TokenInfo>> {
-        let rows =
-            self.backend.fetch(&format!("SELECT {COLUMNS} FROM api_tokens ORDER BY created_at, id"), vec![]).await?;
+    pub(super) async fn tokens(&self, user: Option<UserId>) -> Result<Vec<TokenInfo>> {
+        let rows = match user {
+            Some(u) => {
+                self.backend
+                    .fetch(&format!("SELECT {COLUMNS} FROM api_tokens WHERE user_id = $1 ORDER BY created_at, id"), vec![u.0.into()])
+                    .await?
+            }
+            None => self.backend.fetch(&format!("SELECT {COLUMNS} FROM api_tokens ORDER BY created_at, id"), vec![]).await?,
+        };
         rows.iter().map(from_row).collect()
     }
 

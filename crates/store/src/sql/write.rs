@@ -37,10 +37,15 @@ impl WriteLog<'_> {
         Ok(())
     }
 
-    /// Writes the audit entry.
+    /// Writes the audit entry, named after the entity and operation (`record.update`).
     pub async fn audit<T: Tx>(&self, tx: &mut T, detail: Value) -> Result<()> {
         let action = format!("{}.{}", self.entity.as_str(), self.op.as_str());
-        audit(tx, self.actor, &action, &self.id.to_string(), Some(self.version), self.at, detail).await
+        self.audit_as(tx, &action, detail).await
+    }
+
+    /// Writes the audit entry under a more precise name (`record.transition`).
+    pub async fn audit_as<T: Tx>(&self, tx: &mut T, action: &str, detail: Value) -> Result<()> {
+        audit(tx, self.actor, action, &self.id.to_string(), Some(self.version), self.at, detail).await
     }
 
     /// Appends to the change log, last thing before commit. Under the dialect's lock, the next

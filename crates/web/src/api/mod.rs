@@ -1,9 +1,14 @@
 //! The API's handlers, one module per resource.
 
+pub mod auth;
+pub mod me;
+pub mod moderation;
 pub mod operations;
 pub mod organisations;
 pub mod records;
+pub mod users;
 pub mod vocabularies;
+pub mod workflow;
 
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};

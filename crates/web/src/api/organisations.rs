@@ -7,17 +7,29 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use banyan_domain::{CountryCode, OrgType, Organisation, OrganisationId, OrganisationInput, merge_patch};
-use banyan_store::OrganisationQuery;
+use banyan_domain::{CountryCode, Email, OrgRole, OrgType, Organisation, OrganisationId, OrganisationInput, UserId, merge_patch};
+use banyan_store::{OrganisationQuery, Purpose};
 
 use super::{JsonResponse, etag, not_modified, not_modified_response, split_patch};
 use crate::AppState;
-use crate::extract::{Caller, JsonBody, QueryParams, paging};
+use crate::auth::{Caller, token_hash};
+use crate::extract::{JsonBody, QueryParams, paging, read_body};
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::schema::OrganisationPageDoc;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(read, change))
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(read, change))
+        .routes(routes!(members))
+        .routes(routes!(set_member, remove_member))
+        .routes(routes!(invite))
+        .routes(routes!(accept_invitation))
+}
+
+/// Whether the caller manages the organisation's people: its owners, and admins.
+fn manages(caller: &Caller, org: OrganisationId) -> bool {
+    caller.viewer.is_admin() || caller.viewer.org_role(org) == Some(OrgRole::Owner)
 }
 
 fn organisation_id(raw: &str) -> ApiResult<OrganisationId> {
@@ -66,9 +78,13 @@ async fn list(State(state): State<AppState>, params: QueryParams) -> ApiResult<J
     security(("bearer" = [])),
     responses((status = 201, body = Organisation), (status = 400, body = Problem), (status = 401, body = Problem)))]
 async fn create(State(state): State<AppState>, caller: Caller, JsonBody(body): JsonBody) -> ApiResult<Response> {
-    let actor = caller.require_staff()?;
+    let actor = caller.require_writer()?;
     let input = OrganisationInput::from_json(&body).map_err(ApiError::Invalid)?;
     let org = state.store.create_organisation(OrganisationId::new(), input, &actor).await?;
+    // Whoever creates an organisation owns it, until an admin says otherwise.
+    if let Some(user) = &caller.user {
+        state.store.set_membership(org.id, user.id, Some(OrgRole::Owner), &actor).await?;
+    }
     Ok(response(StatusCode::CREATED, &org, &state))
 }
 
@@ -103,8 +119,11 @@ async fn change(
     headers: HeaderMap,
     JsonBody(patch): JsonBody,
 ) -> ApiResult<Response> {
-    let actor = caller.require_staff()?;
+    let actor = caller.require_writer()?;
     let id = organisation_id(&id)?;
+    if !(caller.is_staff() || caller.viewer.org_role(id).is_some_and(|r| r.can_edit())) {
+        return Err(ApiError::Forbidden("only the organisation's owners and editors, and curators, change it".into()));
+    }
     let (fields, expected) = split_patch(patch, &headers)?;
     let current = state
         .store
@@ -119,4 +138,123 @@ async fn change(
     let input = OrganisationInput::from_json(&merged).map_err(ApiError::Invalid)?;
     let org = state.store.update_organisation(id, expected, input, &actor).await?;
     Ok(response(StatusCode::OK, &org, &state))
+}
+
+fn org_role_param(c: &mut banyan_domain::validate::Checker, o: &mut banyan_domain::validate::Obj<'_>) -> Option<OrgRole> {
+    c.required(o, "role", |s| {
+        OrgRole::parse(s).ok_or_else(|| banyan_domain::VocabError {
+            vocabulary: "organisation-roles",
+            message: format!("{s:?} is not owner, editor or viewer"),
+        })
+    })
+}
+
+async fn existing(state: &AppState, id: &str) -> ApiResult<Organisation> {
+    let id = organisation_id(id)?;
+    state.store.organisation(id).await?.ok_or_else(|| ApiError::NotFound(format!("there is no organisation {id}")))
+}
+
+/// The organisation's people. Its members and curators may see them (they include e-mail
+/// addresses).
+#[utoipa::path(get, path = "/api/v1/organisations/{id}/members", tag = "organisations",
+    params(("id" = uuid::Uuid, Path)), security(("bearer" = [])),
+    responses((status = 200), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn members(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<JsonResponse> {
+    let org = existing(&state, &id).await?;
+    caller.actor().ok_or_else(|| ApiError::Unauthenticated("sign in first".into()))?;
+    if !(caller.is_staff() || caller.viewer.org_role(org.id).is_some()) {
+        return Err(ApiError::Forbidden("only the organisation's members and curators see its people".into()));
+    }
+    let items = state.store.members(org.id).await?;
+    Ok(JsonResponse::ok(&json!({"items": items})).header(header::CACHE_CONTROL, "private, no-store"))
+}
+
+/// Sets someone's role in the organisation (its owners and admins).
+#[utoipa::path(put, path = "/api/v1/organisations/{id}/members/{user_id}", tag = "organisations",
+    params(("id" = uuid::Uuid, Path), ("user_id" = uuid::Uuid, Path)), security(("bearer" = [])),
+    request_body(content = Object, description = "`{\"role\": \"owner\" | \"editor\" | \"viewer\"}`", content_type = "application/json"),
+    responses((status = 204), (status = 400, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn set_member(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, user_id)): Path<(String, String)>,
+    JsonBody(body): JsonBody,
+) -> ApiResult<StatusCode> {
+    let actor = caller.require_writer()?;
+    let org = existing(&state, &id).await?;
+    if !manages(&caller, org.id) {
+        return Err(ApiError::Forbidden("only the organisation's owners and admins manage its people".into()));
+    }
+    let user = UserId::parse(&user_id).map_err(|_| ApiError::NotFound("no such person".into()))?;
+    state.store.user(user).await?.ok_or_else(|| ApiError::NotFound("no such person".into()))?;
+    let role = read_body(&body, org_role_param)?.expect("reported when missing");
+    state.store.set_membership(org.id, user, Some(role), &actor).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Removes someone from the organisation (its owners and admins; anyone may leave).
+#[utoipa::path(delete, path = "/api/v1/organisations/{id}/members/{user_id}", tag = "organisations",
+    params(("id" = uuid::Uuid, Path), ("user_id" = uuid::Uuid, Path)), security(("bearer" = [])),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn remove_member(State(state): State<AppState>, caller: Caller, Path((id, user_id)): Path<(String, String)>) -> ApiResult<StatusCode> {
+    let actor = caller.require_writer()?;
+    let org = existing(&state, &id).await?;
+    let user = UserId::parse(&user_id).map_err(|_| ApiError::NotFound("no such person".into()))?;
+    if !(manages(&caller, org.id) || caller.viewer.user == Some(user)) {
+        return Err(ApiError::Forbidden("only the organisation's owners and admins manage its people".into()));
+    }
+    state.store.set_membership(org.id, user, None, &actor).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Invites someone by e-mail; the link in the mail lets them join once signed in with that
+/// address.
+#[utoipa::path(post, path = "/api/v1/organisations/{id}/invitations", tag = "organisations",
+    params(("id" = uuid::Uuid, Path)), security(("bearer" = [])),
+    request_body(content = Object, description = "`{\"email\", \"role\"}`", content_type = "application/json"),
+    responses((status = 202), (status = 400, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn invite(State(state): State<AppState>, caller: Caller, Path(id): Path<String>, JsonBody(body): JsonBody) -> ApiResult<JsonResponse> {
+    caller.require_writer()?;
+    let org = existing(&state, &id).await?;
+    if !manages(&caller, org.id) {
+        return Err(ApiError::Forbidden("only the organisation's owners and admins invite people".into()));
+    }
+    let (email, role) = read_body(&body, |c, o| (c.required(o, "email", Email::parse), org_role_param(c, o)))?;
+    let (email, role) = (email.expect("reported"), role.expect("reported"));
+    let accounts = super::auth::Accounts { state: &state };
+    let token = accounts
+        .one_time(Purpose::Invitation, None, Some(&email), json!({"organisation": org.id, "role": role}), super::auth::INVITE_FOR)
+        .await?;
+    state.store.enqueue_mail(accounts.letters().invitation(&email, &org.content.name, role.as_str(), &token)).await?;
+    Ok(JsonResponse::with_status(StatusCode::ACCEPTED, &json!({"status": "invited"})))
+}
+
+/// Accepts an invitation, for the signed-in person whose address it was sent to.
+#[utoipa::path(post, path = "/api/v1/invitations/accept", tag = "organisations", security(("bearer" = [])),
+    request_body(content = Object, description = "`{\"token\"}`", content_type = "application/json"),
+    responses((status = 200), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
+async fn accept_invitation(State(state): State<AppState>, caller: Caller, JsonBody(body): JsonBody) -> ApiResult<JsonResponse> {
+    let (user, actor) = caller.require_member()?;
+    let token = read_body(&body, |c, o| c.raw(o, "token", 200))?;
+    let invitation = accept(&state, user, &actor, &token).await?;
+    Ok(JsonResponse::ok(&invitation))
+}
+
+/// Uses an invitation token for `user`; shared with the invitation page.
+pub async fn accept(state: &AppState, user: &banyan_store::User, actor: &banyan_store::Actor, token: &str) -> ApiResult<serde_json::Value> {
+    let t = state
+        .store
+        .take_one_time_token(&token_hash(token), Purpose::Invitation)
+        .await?
+        .ok_or_else(|| ApiError::field("token", "invalid_value", "is unknown, already used or expired"))?;
+    if t.email.as_ref() != Some(&user.email) {
+        return Err(ApiError::Forbidden("this invitation was sent to another e-mail address".into()));
+    }
+    let org = t.data["organisation"].as_str().and_then(|o| OrganisationId::parse(o).ok());
+    let role = t.data["role"].as_str().and_then(OrgRole::parse);
+    let (Some(org), Some(role)) = (org, role) else {
+        return Err(ApiError::field("token", "invalid_value", "is not an invitation"));
+    };
+    state.store.set_membership(org, user.id, Some(role), actor).await?;
+    Ok(json!({"organisation": org, "role": role}))
 }

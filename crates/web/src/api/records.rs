@@ -15,7 +15,8 @@ use banyan_store::{NewRecord, RecordQuery, RecordState, Visibility};
 
 use super::{JsonResponse, etag, if_match_version, not_modified, not_modified_response, split_patch};
 use crate::AppState;
-use crate::extract::{Caller, JsonBody, QueryParams, paging};
+use crate::auth::Caller;
+use crate::extract::{JsonBody, QueryParams, paging};
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::schema::*;
 
@@ -23,12 +24,12 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(read, change, delete)).routes(routes!(revisions))
 }
 
-/// What the caller may see of a record: staff see everything, others no personal data.
-fn view(record: &Record, caller: &Caller) -> Record {
-    if caller.is_staff() { record.clone() } else { record.without_personal_data() }
+/// What the caller may see of a record: personal data only for its editors and curators.
+pub fn view(record: &Record, caller: &Caller) -> Record {
+    if caller.viewer.sees_personal_data(record) { record.clone() } else { record.without_personal_data() }
 }
 
-fn record_id(raw: &str) -> ApiResult<RecordId> {
+pub fn record_id(raw: &str) -> ApiResult<RecordId> {
     RecordId::parse(raw).map_err(|_| ApiError::NotFound(format!("there is no record {raw:?}; record ids are UUIDs")))
 }
 
@@ -37,21 +38,69 @@ fn not_found(id: RecordId) -> ApiError {
 }
 
 /// The live record `id`, if the caller may see it; the tombstone if it was deleted and the
-/// caller could have seen it.
-async fn visible(state: &AppState, caller: &Caller, id: RecordId) -> ApiResult<Record> {
+/// caller could have seen it (it was public, or they are a curator or its owner).
+pub async fn visible(state: &AppState, caller: &Caller, id: RecordId) -> ApiResult<Record> {
     match state.store.record(id).await? {
-        Some(RecordState::Live(r)) if r.is_public() || caller.is_staff() => Ok(r),
-        Some(RecordState::Deleted(t)) if t.was_public || caller.is_staff() => Err(ApiError::Gone(t)),
+        Some(RecordState::Live(r)) if caller.viewer.can_view(&r) => Ok(r),
+        Some(RecordState::Deleted(t))
+            if t.was_public || caller.is_staff() || (t.owner.is_some() && t.owner == caller.viewer.user) =>
+        {
+            Err(ApiError::Gone(t))
+        }
         _ => Err(not_found(id)),
     }
 }
 
-fn record_response(status: StatusCode, record: &Record, caller: &Caller, state: &AppState) -> JsonResponse {
-    let public_view = !caller.is_staff();
+/// Which records a caller may list.
+pub fn visibility(caller: &Caller) -> Visibility {
+    if caller.viewer.role.is_some_and(|r| r.is_staff()) && caller.viewer.has(banyan_domain::Scope::Read) {
+        Visibility::All
+    } else {
+        match caller.viewer.user {
+            Some(user) if caller.viewer.has(banyan_domain::Scope::Read) => Visibility::Member {
+                user,
+                organisations: caller.viewer.memberships.iter().map(|(o, _)| *o).collect(),
+            },
+            _ => Visibility::Public,
+        }
+    }
+}
+
+pub fn record_response(status: StatusCode, record: &Record, caller: &Caller, state: &AppState) -> JsonResponse {
+    let full = caller.viewer.sees_personal_data(record);
     JsonResponse::with_status(status, &view(record, caller))
-        .header(header::ETAG, &etag(record.version, public_view))
-        .header(header::CACHE_CONTROL, if public_view { "no-cache" } else { "private, no-cache" })
+        .header(header::ETAG, &etag(record.version, !full))
+        .header(header::CACHE_CONTROL, if caller.viewer.is_signed_in() { "private, no-cache" } else { "no-cache" })
         .header(header::LOCATION, &format!("{}/api/v1/records/{}", state.config.public_url, record.id))
+}
+
+/// What a person who is not a curator may put in a record: no statuses past `submitted` (those
+/// are the workflow's), no moderation, and only organisations they edit for.
+fn check_member_input(caller: &Caller, input: &RecordInput, current: Option<&Record>) -> ApiResult<()> {
+    if caller.is_staff() {
+        return Ok(());
+    }
+    let mut c = Checker::new();
+    let root = banyan_domain::validate::Path::root();
+    match current {
+        None if !matches!(input.content.status, Status::Draft | Status::Submitted) => {
+            c.report(&root.key("status"), "forbidden", "a new record starts as draft or submitted; curators publish");
+        }
+        Some(cur) if input.content.status != cur.content.status => {
+            c.report(&root.key("status"), "forbidden", "changes through POST /api/v1/records/{id}/transitions");
+        }
+        _ => {}
+    }
+    if input.content.hidden != current.is_some_and(|cur| cur.content.hidden) {
+        c.report(&root.key("hidden"), "forbidden", "is for moderators");
+    }
+    if let Some(org) = input.content.organisation
+        && current.is_none_or(|cur| cur.content.organisation != Some(org))
+        && !caller.viewer.org_role(org).is_some_and(|r| r.can_edit())
+    {
+        c.report(&root.key("organisation"), "forbidden", "you do not edit for this organisation");
+    }
+    c.finish(()).map_err(ApiError::Invalid)
 }
 
 /// Lists records, newest first. Anonymous callers see published records only.
@@ -71,7 +120,7 @@ async fn list(State(state): State<AppState>, caller: Caller, params: QueryParams
     let query = params.read(|c, o| {
         let (limit, cursor) = paging(c, o, 20, 100);
         RecordQuery {
-            visibility: if caller.is_staff() { Visibility::All } else { Visibility::Public },
+            visibility: visibility(&caller),
             kind: c.parsed(o, "kind", Kind::parse),
             status: c.parsed(o, "status", Status::parse),
             country: c.parsed(o, "country", CountryCode::parse),
@@ -83,9 +132,9 @@ async fn list(State(state): State<AppState>, caller: Caller, params: QueryParams
                     message: format!("{s:?} is not an organisation id"),
                 })
             }),
-            source_registry: None,
             limit,
             cursor,
+            ..Default::default()
         }
     })?;
     let page = state.store.list_records(&query).await?;
@@ -95,7 +144,7 @@ async fn list(State(state): State<AppState>, caller: Caller, params: QueryParams
         "total": page.total,
         "next_cursor": page.next_cursor.map(|c| c.0),
     }))
-    .header(header::CACHE_CONTROL, if caller.is_staff() { "private, no-cache" } else { "no-cache" }))
+    .header(header::CACHE_CONTROL, if caller.viewer.is_signed_in() { "private, no-cache" } else { "no-cache" }))
 }
 
 /// Creates a record. Every invalid field is reported at once, and nothing is written.
@@ -107,10 +156,23 @@ async fn list(State(state): State<AppState>, caller: Caller, params: QueryParams
         (status = 400, body = Problem), (status = 401, body = Problem), (status = 413, body = Problem), (status = 415, body = Problem)
     ))]
 async fn create(State(state): State<AppState>, caller: Caller, JsonBody(body): JsonBody) -> ApiResult<Response> {
-    let actor = caller.require_staff()?;
+    caller.require_writer()?;
     let input = RecordInput::from_json(&body, InputMode::Create).map_err(ApiError::Invalid)?;
-    let record = state.store.create_record(NewRecord::local(input, &state.config.public_url), &actor).await?;
+    check_member_input(&caller, &input, None)?;
+    let record = create_owned(&state, &caller, input).await?;
     Ok(record_response(StatusCode::CREATED, &record, &caller, &state).into_response())
+}
+
+/// Creates a record owned by the caller (if a person), within their submission limit.
+pub async fn create_owned(state: &AppState, caller: &Caller, input: RecordInput) -> ApiResult<Record> {
+    let actor = caller.require_writer()?;
+    if let Some(user) = &caller.user
+        && !caller.is_staff()
+    {
+        state.limiter.hit("submit", &user.id.to_string(), state.config.limits.submissions_per_account)?;
+    }
+    let new = NewRecord::local(input, &state.config.public_url).owned_by(caller.user.as_ref().map(|u| u.id));
+    Ok(state.store.create_record(new, &actor).await?)
 }
 
 /// Reads a record. Conditional requests with `If-None-Match` are answered 304.
@@ -124,7 +186,7 @@ async fn read(
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     let record = visible(&state, &caller, record_id(&id)?).await?;
-    let tag = etag(record.version, !caller.is_staff());
+    let tag = etag(record.version, !caller.viewer.sees_personal_data(&record));
     if not_modified(&headers, &tag) {
         return Ok(not_modified_response(&tag));
     }
@@ -149,13 +211,17 @@ async fn change(
     headers: HeaderMap,
     JsonBody(patch): JsonBody,
 ) -> ApiResult<Response> {
-    let actor = caller.require_staff()?;
+    let actor = caller.require_writer()?;
     let id = record_id(&id)?;
     let (fields, expected) = split_patch(patch, &headers)?;
     let current = visible(&state, &caller, id).await?;
+    if !caller.viewer.can_edit(&current) {
+        return Err(ApiError::Forbidden(format!("you may not change this record while it is {}", current.content.status.label().to_lowercase())));
+    }
     if current.version != expected {
         return Err(ApiError::Conflict { expected, current: current.version });
     }
+    // Edit what the editor sees: personal data they may not see stays as it is.
     let mut merged = current.to_json();
     let mut c = Checker::new();
     for key in READ_ONLY_FIELDS {
@@ -171,6 +237,7 @@ async fn change(
     merge_patch::apply(&mut merged, &Value::Object(fields));
     let input =
         RecordInput::from_json(&merged, InputMode::Update { kind: current.kind() }).map_err(ApiError::Invalid)?;
+    check_member_input(&caller, &input, Some(&current))?;
     let record = state.store.update_record(id, expected, input, &actor).await?;
     Ok(record_response(StatusCode::OK, &record, &caller, &state).into_response())
 }
@@ -186,9 +253,13 @@ async fn delete(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> ApiResult<JsonResponse> {
-    let actor = caller.require_staff()?;
+    let actor = caller.require_writer()?;
     let id = record_id(&id)?;
     let expected = if_match_version(&headers)?;
+    let current = visible(&state, &caller, id).await?;
+    if !caller.viewer.can_delete(&current) {
+        return Err(ApiError::Forbidden("only curators delete records that have been submitted".into()));
+    }
     match state.store.delete_record(id, expected, &actor).await {
         Ok(t) => Ok(JsonResponse::ok(&t)),
         Err(banyan_store::StoreError::Gone) => {
@@ -206,14 +277,16 @@ async fn delete(
     responses((status = 200, body = RevisionListDoc), (status = 404, body = Problem), (status = 410, body = Problem)))]
 async fn revisions(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<JsonResponse> {
     let id = record_id(&id)?;
-    visible(&state, &caller, id).await?;
+    let current = visible(&state, &caller, id).await?;
     let staff = caller.is_staff();
+    // Editors see every version of their record; everyone else only versions that were public.
+    let all_versions = staff || caller.viewer.sees_personal_data(&current);
     let items: Vec<Value> = state
         .store
         .revisions(id)
         .await?
         .into_iter()
-        .filter(|r| staff || r.record.is_public())
+        .filter(|r| all_versions || r.record.is_public())
         .map(|r| {
             json!({
                 "version": r.version,

@@ -111,7 +111,7 @@ async fn writes_need_a_valid_token(db: TestDb) {
         .await;
     forged.assert_problem(StatusCode::UNAUTHORIZED, "unauthenticated");
     let secret = app.make_token(Role::Curator).await;
-    let tokens = app.db.store.list_tokens().await.unwrap();
+    let tokens = app.db.store.list_tokens(None).await.unwrap();
     app.db.store.revoke_token(tokens[0].id, &banyan_store::Actor::cli()).await.unwrap();
     let revoked = app.send(Method::GET, "/api/v1/records", None, &[], Some(&secret)).await;
     revoked.assert_problem(StatusCode::UNAUTHORIZED, "unauthenticated");

@@ -54,7 +54,7 @@ impl Reply {
 
 impl TestApp {
     pub async fn start(db: TestDb) -> TestApp {
-        Self::start_with(db, WebConfig { public_url: String::new(), max_body_bytes: 64 * 1024 }).await
+        Self::start_with(db, WebConfig { public_url: String::new(), max_body_bytes: 64 * 1024, ..WebConfig::default() }).await
     }
 
     pub async fn start_with(db: TestDb, mut config: WebConfig) -> TestApp {
@@ -85,6 +85,8 @@ impl TestApp {
             role,
             secret_hash: banyan_web::token_hash(&secret),
             expires_at: None,
+            user_id: None,
+            scopes: Vec::new(),
         };
         self.db.store.create_token(token, &Actor::cli()).await.unwrap();
         secret
