@@ -185,7 +185,9 @@ enum TokenCommand {
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {
-    Role::parse(s).filter(|r| r.is_staff()).ok_or_else(|| format!("{s:?} is not a role for a token: use admin or curator"))
+    Role::parse(s)
+        .filter(|r| r.is_staff())
+        .ok_or_else(|| format!("{s:?} is not a role for a token: use admin or curator"))
 }
 
 fn main() -> std::process::ExitCode {
@@ -471,7 +473,10 @@ async fn user(config: Config, command: UserCommand) -> anyhow::Result<()> {
                 .await
                 .map_err(|e| anyhow::anyhow!("{}", e.problem().detail))?;
             let user = store
-                .create_user(NewUser { email: email.clone(), name, password_hash: hash, role, verified: true }, &Actor::cli())
+                .create_user(
+                    NewUser { email: email.clone(), name, password_hash: hash, role, verified: true },
+                    &Actor::cli(),
+                )
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             eprintln!("Created {} account {} for {email}.", role.as_str(), user.id);
@@ -495,8 +500,11 @@ async fn user(config: Config, command: UserCommand) -> anyhow::Result<()> {
         }
         UserCommand::Role { email, role } => {
             let email = Email::parse(&email).map_err(|e| anyhow::anyhow!("--email {}", e.message))?;
-            let found = store.user_auth(&email).await?.ok_or_else(|| anyhow::anyhow!("there is no account for {email}"))?;
-            store.update_user(found.user.id, UserChange { role: Some(role), ..Default::default() }, &Actor::cli()).await?;
+            let found =
+                store.user_auth(&email).await?.ok_or_else(|| anyhow::anyhow!("there is no account for {email}"))?;
+            store
+                .update_user(found.user.id, UserChange { role: Some(role), ..Default::default() }, &Actor::cli())
+                .await?;
             eprintln!("{email} is now {}.", role.as_str());
         }
     }

@@ -97,7 +97,8 @@ impl Viewer {
 
     /// Whether the viewer may change the record's content.
     pub fn can_edit(&self, r: &Record) -> bool {
-        self.is_curator() || (self.is_editor_of(r) && !r.content.hidden && workflow::editable_by_editors(r.content.status))
+        self.is_curator()
+            || (self.is_editor_of(r) && !r.content.hidden && workflow::editable_by_editors(r.content.status))
     }
 
     /// Whether the viewer may delete the record: curators always, editors their drafts.
@@ -187,7 +188,12 @@ mod tests {
         let read_only = Viewer { scopes: Some(vec![Scope::Read]), ..member(alice) };
         assert!(read_only.can_view(&draft));
         assert!(!read_only.can_edit(&draft));
-        let curator_writer = Viewer { user: Some(UserId::new()), role: Some(Role::Curator), scopes: Some(vec![Scope::Write]), ..Default::default() };
+        let curator_writer = Viewer {
+            user: Some(UserId::new()),
+            role: Some(Role::Curator),
+            scopes: Some(vec![Scope::Write]),
+            ..Default::default()
+        };
         assert!(!curator_writer.is_curator(), "review needs the review scope");
         assert!(!curator_writer.can_edit(&draft));
     }

@@ -18,8 +18,8 @@ pub mod values;
 pub mod vocab;
 pub mod workflow;
 
-pub use details::*;
 pub use account::Email;
+pub use details::*;
 pub use ids::{CommentId, OrganisationId, RecordId, ReportId, TokenId, UserId};
 pub use organisation::{Organisation, OrganisationInput};
 pub use record::{Origin, Record, RecordContent, RecordInput, Source, Translation};

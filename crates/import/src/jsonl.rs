@@ -174,7 +174,8 @@ async fn record_line(
             if !options.dry_run {
                 // People are not exported, so the record arrives without its owner; the link to
                 // the record it grew out of survives.
-                let derived_from = value.get("derived_from").and_then(Value::as_str).and_then(|d| RecordId::parse(d).ok());
+                let derived_from =
+                    value.get("derived_from").and_then(Value::as_str).and_then(|d| RecordId::parse(d).ok());
                 let new = NewRecord { id, uri, origin, input, owner: None, derived_from };
                 store.create_record(new, &options.actor).await?;
             }

@@ -15,8 +15,8 @@ use async_trait::async_trait;
 use uuid::Uuid;
 
 use banyan_domain::{
-    CommentId, Email, OrgRole, Organisation, OrganisationId, OrganisationInput, Record, RecordId, RecordInput, ReportId,
-    Status, TokenId, UserId,
+    CommentId, Email, OrgRole, Organisation, OrganisationId, OrganisationInput, Record, RecordId, RecordInput,
+    ReportId, Status, TokenId, UserId,
 };
 
 pub use error::{Result, StoreError};
@@ -204,7 +204,13 @@ pub trait Store: Send + Sync + 'static {
 
     async fn report(&self, id: ReportId) -> Result<Option<Report>>;
 
-    async fn resolve_report(&self, id: ReportId, status: ReportStatus, resolution: &str, actor: &Actor) -> Result<Report>;
+    async fn resolve_report(
+        &self,
+        id: ReportId,
+        status: ReportStatus,
+        resolution: &str,
+        actor: &Actor,
+    ) -> Result<Report>;
 
     // Followers
 

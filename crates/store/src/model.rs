@@ -5,8 +5,8 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use banyan_domain::{
-    Cofog, CommentId, CountryCode, Email, Kind, OrgRole, OrgType, OrganisationId, Origin, Record, RecordId, RecordInput,
-    ReportId, Role, Scope, Sdg, Status, TokenId, UserId,
+    Cofog, CommentId, CountryCode, Email, Kind, OrgRole, OrgType, OrganisationId, Origin, Record, RecordId,
+    RecordInput, ReportId, Role, Scope, Sdg, Status, TokenId, UserId,
 };
 
 /// Who made a change, for the audit log and revisions.

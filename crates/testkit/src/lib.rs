@@ -127,6 +127,67 @@ impl TestDb {
     }
 }
 
+impl TestDb {
+    /// Every value in every table, as text: to prove that something is nowhere in the database.
+    pub async fn dump_text(&self) -> String {
+        use sqlx::{Column, Connection, Row, TypeInfo, ValueRef};
+        let mut out = String::new();
+        match &self.database {
+            Database::Sqlite { dir } => {
+                let path = dir.path().join(banyan_store_sqlite::DATABASE_FILE);
+                let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display())).await.unwrap();
+                let tables: Vec<String> = sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table'")
+                    .fetch_all(&mut c)
+                    .await
+                    .unwrap();
+                for table in tables {
+                    let rows = sqlx::query(&format!("SELECT * FROM \"{table}\"")).fetch_all(&mut c).await.unwrap();
+                    for row in rows {
+                        for (i, col) in row.columns().iter().enumerate() {
+                            let raw = row.try_get_raw(i).unwrap();
+                            if raw.is_null() {
+                                continue;
+                            }
+                            let text = match raw.type_info().name() {
+                                "TEXT" => row.try_get_unchecked::<String, _>(i).unwrap_or_default(),
+                                "INTEGER" => {
+                                    row.try_get_unchecked::<i64, _>(i).map(|n| n.to_string()).unwrap_or_default()
+                                }
+                                "BLOB" => {
+                                    String::from_utf8_lossy(&row.try_get_unchecked::<Vec<u8>, _>(i).unwrap_or_default())
+                                        .into_owned()
+                                }
+                                _ => String::new(),
+                            };
+                            out.push_str(&format!("{table}.{}={text}\n", col.name()));
+                        }
+                    }
+                }
+            }
+            Database::Postgres { url, .. } => {
+                let mut c = sqlx::PgConnection::connect(url).await.unwrap();
+                let tables: Vec<String> = sqlx::query_scalar(
+                    "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'",
+                )
+                .fetch_all(&mut c)
+                .await
+                .unwrap();
+                for table in tables {
+                    let rows: Vec<String> =
+                        sqlx::query_scalar(&format!("SELECT row_to_json(t)::text FROM \"{table}\" t"))
+                            .fetch_all(&mut c)
+                            .await
+                            .unwrap();
+                    for row in rows {
+                        out.push_str(&format!("{table}: {row}\n"));
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
 /// Creates an empty database on the test server: `(url, admin url, name)`.
 pub async fn new_postgres_database() -> Option<(String, String, String)> {
     use sqlx::Connection;

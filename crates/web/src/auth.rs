@@ -15,8 +15,8 @@ use axum::response::{IntoResponse, Response};
 use chrono::{Duration, Utc};
 use sha2::{Digest, Sha256};
 
-use banyan_domain::access::Viewer;
 use banyan_domain::Scope;
+use banyan_domain::access::Viewer;
 use banyan_store::{Actor, Session, SessionKind, TokenInfo, User};
 
 use crate::AppState;
@@ -79,7 +79,10 @@ pub async fn hash_password(password: &str) -> Result<String, ApiError> {
 static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     use argon2::password_hash::{PasswordHasher, SaltString, rand_core::OsRng};
     let salt = SaltString::generate(&mut OsRng);
-    argon2::Argon2::default().hash_password(random_secret("").as_bytes(), &salt).map(|h| h.to_string()).unwrap_or_default()
+    argon2::Argon2::default()
+        .hash_password(random_secret("").as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .unwrap_or_default()
 });
 
 /// Whether `password` matches `hash` (or, with no hash, spends the same time and says no).
@@ -181,9 +184,7 @@ impl Caller {
     }
 
     fn unauthenticated() -> ApiError {
-        ApiError::Unauthenticated(
-            "sign in, or send an API token as `Authorization: Bearer <token>`".into(),
-        )
+        ApiError::Unauthenticated("sign in, or send an API token as `Authorization: Bearer <token>`".into())
     }
 
     /// A signed-in person with a verified address, whose token (if any) may write.
@@ -241,7 +242,12 @@ impl FromRequestParts<AppState> for Caller {
 }
 
 async fn viewer_for(state: &AppState, user: &User, scopes: Option<Vec<Scope>>) -> Result<Viewer, ApiError> {
-    Ok(Viewer { user: Some(user.id), role: Some(user.role), memberships: state.store.memberships(user.id).await?, scopes })
+    Ok(Viewer {
+        user: Some(user.id),
+        role: Some(user.role),
+        memberships: state.store.memberships(user.id).await?,
+        scopes,
+    })
 }
 
 /// Works out who is calling from the `Authorization` header or the session cookie.

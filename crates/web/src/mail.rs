@@ -198,12 +198,8 @@ pub async fn send_outbox(store: Arc<dyn Store>, smtp: SmtpSettings, shutdown: to
             }
         };
         for mail in &batch {
-            let message = mail
-                .to
-                .as_str()
-                .parse::<lettre::message::Mailbox>()
-                .map_err(|e| e.to_string())
-                .and_then(|to| {
+            let message =
+                mail.to.as_str().parse::<lettre::message::Mailbox>().map_err(|e| e.to_string()).and_then(|to| {
                     Message::builder()
                         .from(from.clone())
                         .to(to)

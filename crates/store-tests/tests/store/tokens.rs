@@ -6,7 +6,15 @@ use chrono::Utc;
 backend_tests!(tokens_are_found_by_hash_until_revoked, expired_tokens_do_not_work);
 
 fn token(hash: &str, expires_at: Option<chrono::DateTime<Utc>>) -> NewToken {
-    NewToken { id: TokenId::new(), name: "importer".into(), role: Role::Curator, secret_hash: hash.into(), expires_at, user_id: None, scopes: Vec::new() }
+    NewToken {
+        id: TokenId::new(),
+        name: "importer".into(),
+        role: Role::Curator,
+        secret_hash: hash.into(),
+        expires_at,
+        user_id: None,
+        scopes: Vec::new(),
+    }
 }
 
 async fn tokens_are_found_by_hash_until_revoked(db: TestDb) {

@@ -20,7 +20,8 @@ const TOUCH_EVERY: Duration = Duration::seconds(60);
 fn user_from_row(row: &Row) -> Result<User> {
     Ok(User {
         id: UserId(row.uuid("id")?),
-        email: Email::parse(&row.text("email")?).map_err(|e| StoreError::Corrupt(format!("user email: {}", e.message)))?,
+        email: Email::parse(&row.text("email")?)
+            .map_err(|e| StoreError::Corrupt(format!("user email: {}", e.message)))?,
         name: row.text("name")?,
         role: Role::parse(&row.text("role")?).ok_or_else(|| StoreError::Corrupt("user role".into()))?,
         email_verified_at: row.opt_time("email_verified_at")?,
@@ -43,7 +44,11 @@ fn session_from_row(row: &Row) -> Result<Session> {
 }
 
 fn email_taken() -> StoreError {
-    StoreError::Invalid(Violations::one(&Path::root().key("email"), "taken", "an account with this e-mail address exists"))
+    StoreError::Invalid(Violations::one(
+        &Path::root().key("email"),
+        "taken",
+        "an account with this e-mail address exists",
+    ))
 }
 
 impl<B: Backend> SqlStore<B> {
@@ -98,7 +103,9 @@ impl<B: Backend> SqlStore<B> {
                 vec![email.as_str().into()],
             )
             .await?;
-        rows.first().map(|r| Ok(UserAuth { user: user_from_row(r)?, password_hash: r.text("password_hash")? })).transpose()
+        rows.first()
+            .map(|r| Ok(UserAuth { user: user_from_row(r)?, password_hash: r.text("password_hash")? }))
+            .transpose()
     }
 
     pub(super) async fn user_password_hash(&self, id: UserId) -> Result<Option<String>> {
@@ -131,15 +138,21 @@ impl<B: Backend> SqlStore<B> {
         filter(&mut q);
         if let Some(cursor) = &query.cursor {
             let id = cursor.decode(1).and_then(|p| uuid::Uuid::parse_str(&p[0]).ok()).ok_or_else(|| {
-                StoreError::Invalid(Violations::one(&Path::root().key("cursor"), "invalid_value", "is not a cursor from a previous page"))
+                StoreError::Invalid(Violations::one(
+                    &Path::root().key("cursor"),
+                    "invalid_value",
+                    "is not a cursor from a previous page",
+                ))
             })?;
             q.push(" AND id > ").bind(id);
         }
         q.push(" ORDER BY id LIMIT ").bind(i64::from(limit) + 1);
         let (sql, params) = count.finish();
-        let total = self.backend.fetch(&sql, params).await?.first().map(|r| r.int("n")).transpose()?.unwrap_or(0) as u64;
+        let total =
+            self.backend.fetch(&sql, params).await?.first().map(|r| r.int("n")).transpose()?.unwrap_or(0) as u64;
         let (sql, params) = q.finish();
-        let mut items: Vec<User> = self.backend.fetch(&sql, params).await?.iter().map(user_from_row).collect::<Result<_>>()?;
+        let mut items: Vec<User> =
+            self.backend.fetch(&sql, params).await?.iter().map(user_from_row).collect::<Result<_>>()?;
         let next_cursor = if items.len() > limit as usize {
             items.truncate(limit as usize);
             items.last().map(|u| Cursor::encode(&[&u.id.to_string()]))
@@ -188,7 +201,10 @@ impl<B: Backend> SqlStore<B> {
         }
         q.push(" WHERE id = ").bind(id.0).push(" AND erased_at IS NULL");
         let (sql, params) = q.finish();
-        let n = tx.execute(&sql, params).await.map_err(|e| if matches!(e, StoreError::Duplicate(_)) { email_taken() } else { e })?;
+        let n = tx
+            .execute(&sql, params)
+            .await
+            .map_err(|e| if matches!(e, StoreError::Duplicate(_)) { email_taken() } else { e })?;
         if n == 0 {
             return Err(StoreError::NotFound);
         }
@@ -234,7 +250,8 @@ impl<B: Backend> SqlStore<B> {
         let Some(session) = rows.first().map(session_from_row).transpose()? else { return Ok(None) };
         if at - session.last_seen_at > TOUCH_EVERY {
             let mut tx = self.backend.begin().await?;
-            tx.execute("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2", vec![at.into(), id_hash.into()]).await?;
+            tx.execute("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2", vec![at.into(), id_hash.into()])
+                .await?;
             tx.commit().await?;
         }
         Ok(Some(session))
@@ -330,8 +347,11 @@ impl<B: Backend> SqlStore<B> {
             .iter()
             .map(|r| Ok(json!({"organisation": r.uuid("organisation_id")?, "role": r.text("role")?, "since": r.time("created_at")?})))
             .collect::<Result<_>>()?;
-        let records: Vec<Value> =
-            rows("SELECT r.data FROM records r WHERE r.owner_id = $1").await?.iter().map(|r| r.json("data")).collect::<Result<_>>()?;
+        let records: Vec<Value> = rows("SELECT r.data FROM records r WHERE r.owner_id = $1")
+            .await?
+            .iter()
+            .map(|r| r.json("data"))
+            .collect::<Result<_>>()?;
         let comments: Vec<Value> = rows("SELECT id, record_id, body, created_at FROM comments WHERE author_id = $1")
             .await?
             .iter()
@@ -406,7 +426,11 @@ impl<B: Backend> SqlStore<B> {
             }
         }
         if remove_content {
-            tx.execute("UPDATE comments SET body = '', hidden_at = $2 WHERE author_id = $1", vec![uid.clone(), at.into()]).await?;
+            tx.execute(
+                "UPDATE comments SET body = '', hidden_at = $2 WHERE author_id = $1",
+                vec![uid.clone(), at.into()],
+            )
+            .await?;
         }
         tx.execute("UPDATE comments SET author_id = NULL WHERE author_id = $1", vec![uid.clone()]).await?;
         tx.execute("UPDATE reports SET reporter_id = NULL WHERE reporter_id = $1", vec![uid.clone()]).await?;
@@ -418,12 +442,16 @@ impl<B: Backend> SqlStore<B> {
             vec![uid.clone(), format!("erased-{id}@invalid.invalid").into(), at.into()],
         )
         .await?;
-        audit(&mut tx, actor, "user.erase", &id.to_string(), None, at, json!({"content_removed": remove_content})).await?;
+        audit(&mut tx, actor, "user.erase", &id.to_string(), None, at, json!({"content_removed": remove_content}))
+            .await?;
         tx.commit().await
     }
 
     pub(super) async fn memberships_of(&self, user: UserId) -> Result<Vec<(OrganisationId, OrgRole)>> {
-        let rows = self.backend.fetch("SELECT organisation_id, role FROM memberships WHERE user_id = $1", vec![user.0.into()]).await?;
+        let rows = self
+            .backend
+            .fetch("SELECT organisation_id, role FROM memberships WHERE user_id = $1", vec![user.0.into()])
+            .await?;
         rows.iter()
             .map(|r| {
                 Ok((
@@ -449,7 +477,8 @@ impl<B: Backend> SqlStore<B> {
                     user_id: UserId(r.uuid("user_id")?),
                     name: r.text("name")?,
                     email: Email::parse(&r.text("email")?).map_err(|e| StoreError::Corrupt(e.message))?,
-                    role: OrgRole::parse(&r.text("role")?).ok_or_else(|| StoreError::Corrupt("membership role".into()))?,
+                    role: OrgRole::parse(&r.text("role")?)
+                        .ok_or_else(|| StoreError::Corrupt("membership role".into()))?,
                     since: r.time("created_at")?,
                 })
             })
@@ -465,7 +494,11 @@ impl<B: Backend> SqlStore<B> {
     ) -> Result<()> {
         let mut tx = self.backend.begin().await?;
         let at = now();
-        tx.execute("DELETE FROM memberships WHERE organisation_id = $1 AND user_id = $2", vec![org.0.into(), user.0.into()]).await?;
+        tx.execute(
+            "DELETE FROM memberships WHERE organisation_id = $1 AND user_id = $2",
+            vec![org.0.into(), user.0.into()],
+        )
+        .await?;
         if let Some(role) = role {
             tx.execute(
                 "INSERT INTO memberships (organisation_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)",
@@ -527,7 +560,9 @@ async fn scrub_record<T: Tx>(
             tx.execute("DELETE FROM record_terms WHERE record_id = $1", vec![id.into()]).await?;
         }
     }
-    let revisions = tx.fetch("SELECT version, data FROM revisions WHERE entity = 'record' AND entity_id = $1", vec![id.into()]).await?;
+    let revisions = tx
+        .fetch("SELECT version, data FROM revisions WHERE entity = 'record' AND entity_id = $1", vec![id.into()])
+        .await?;
     for row in &revisions {
         tx.execute(
             "UPDATE revisions SET data = $1 WHERE entity = 'record' AND entity_id = $2 AND version = $3",

@@ -10,7 +10,8 @@ use crate::error::{Result, StoreError};
 use crate::model::*;
 
 const COMMENT_COLUMNS: &str = "id, record_id, author_id, body, created_at, hidden_at";
-const REPORT_COLUMNS: &str = "id, target_kind, target_id, reporter_id, reason, status, created_at, resolved_at, resolution";
+const REPORT_COLUMNS: &str =
+    "id, target_kind, target_id, reporter_id, reason, status, created_at, resolved_at, resolution";
 
 fn comment_from_row(r: &Row) -> Result<Comment> {
     Ok(Comment {
@@ -67,13 +68,19 @@ impl<B: Backend> SqlStore<B> {
     pub(super) async fn comments_of(&self, record: RecordId) -> Result<Vec<Comment>> {
         let rows = self
             .backend
-            .fetch(&format!("SELECT {COMMENT_COLUMNS} FROM comments WHERE record_id = $1 ORDER BY created_at, id"), vec![record.0.into()])
+            .fetch(
+                &format!("SELECT {COMMENT_COLUMNS} FROM comments WHERE record_id = $1 ORDER BY created_at, id"),
+                vec![record.0.into()],
+            )
             .await?;
         rows.iter().map(comment_from_row).collect()
     }
 
     pub(super) async fn comment_by_id(&self, id: CommentId) -> Result<Option<Comment>> {
-        let rows = self.backend.fetch(&format!("SELECT {COMMENT_COLUMNS} FROM comments WHERE id = $1"), vec![id.0.into()]).await?;
+        let rows = self
+            .backend
+            .fetch(&format!("SELECT {COMMENT_COLUMNS} FROM comments WHERE id = $1"), vec![id.0.into()])
+            .await?;
         rows.first().map(comment_from_row).transpose()
     }
 
@@ -87,7 +94,8 @@ impl<B: Backend> SqlStore<B> {
         }
         let action = if hidden { "comment.hide" } else { "comment.restore" };
         audit(&mut tx, actor, action, &id.to_string(), None, at, json!({})).await?;
-        let rows = tx.fetch(&format!("SELECT {COMMENT_COLUMNS} FROM comments WHERE id = $1"), vec![id.0.into()]).await?;
+        let rows =
+            tx.fetch(&format!("SELECT {COMMENT_COLUMNS} FROM comments WHERE id = $1"), vec![id.0.into()]).await?;
         let comment = rows.first().map(comment_from_row).transpose()?.ok_or(StoreError::NotFound)?;
         tx.commit().await?;
         Ok(comment)
@@ -126,14 +134,19 @@ impl<B: Backend> SqlStore<B> {
             Some(s) => {
                 self.backend
                     .fetch(
-                        &format!("SELECT {REPORT_COLUMNS} FROM reports WHERE status = $1 ORDER BY created_at, id LIMIT $2"),
+                        &format!(
+                            "SELECT {REPORT_COLUMNS} FROM reports WHERE status = $1 ORDER BY created_at, id LIMIT $2"
+                        ),
                         vec![s.as_str().into(), limit.into()],
                     )
                     .await?
             }
             None => {
                 self.backend
-                    .fetch(&format!("SELECT {REPORT_COLUMNS} FROM reports ORDER BY created_at DESC, id DESC LIMIT $1"), vec![limit.into()])
+                    .fetch(
+                        &format!("SELECT {REPORT_COLUMNS} FROM reports ORDER BY created_at DESC, id DESC LIMIT $1"),
+                        vec![limit.into()],
+                    )
                     .await?
             }
         };
@@ -141,11 +154,20 @@ impl<B: Backend> SqlStore<B> {
     }
 
     pub(super) async fn report_by_id(&self, id: ReportId) -> Result<Option<Report>> {
-        let rows = self.backend.fetch(&format!("SELECT {REPORT_COLUMNS} FROM reports WHERE id = $1"), vec![id.0.into()]).await?;
+        let rows = self
+            .backend
+            .fetch(&format!("SELECT {REPORT_COLUMNS} FROM reports WHERE id = $1"), vec![id.0.into()])
+            .await?;
         rows.first().map(report_from_row).transpose()
     }
 
-    pub(super) async fn resolve_report_tx(&self, id: ReportId, status: ReportStatus, resolution: &str, actor: &Actor) -> Result<Report> {
+    pub(super) async fn resolve_report_tx(
+        &self,
+        id: ReportId,
+        status: ReportStatus,
+        resolution: &str,
+        actor: &Actor,
+    ) -> Result<Report> {
         let mut tx = self.backend.begin().await?;
         let at = now();
         let n = tx

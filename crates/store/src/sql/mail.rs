@@ -48,7 +48,10 @@ impl<B: Backend> SqlStore<B> {
     pub(super) async fn outbox_list(&self, limit: u32) -> Result<Vec<Mail>> {
         let rows = self
             .backend
-            .fetch(&format!("SELECT {COLUMNS} FROM outbox ORDER BY created_at DESC, id DESC LIMIT $1"), vec![i64::from(limit.clamp(1, 1000)).into()])
+            .fetch(
+                &format!("SELECT {COLUMNS} FROM outbox ORDER BY created_at DESC, id DESC LIMIT $1"),
+                vec![i64::from(limit.clamp(1, 1000)).into()],
+            )
             .await?;
         rows.iter().map(from_row).collect()
     }
@@ -86,7 +89,8 @@ impl<B: Backend> SqlStore<B> {
 
     pub(super) async fn mail_sent_tx(&self, id: uuid::Uuid) -> Result<()> {
         let mut tx = self.backend.begin().await?;
-        tx.execute("UPDATE outbox SET sent_at = $1, claimed_until = NULL WHERE id = $2", vec![now().into(), id.into()]).await?;
+        tx.execute("UPDATE outbox SET sent_at = $1, claimed_until = NULL WHERE id = $2", vec![now().into(), id.into()])
+            .await?;
         tx.commit().await
     }
 

@@ -135,7 +135,13 @@ impl<B: Backend> SqlStore<B> {
         .await
     }
 
-    pub(super) async fn set_hidden_tx(&self, id: RecordId, hidden: bool, reason: &str, actor: &Actor) -> Result<Record> {
+    pub(super) async fn set_hidden_tx(
+        &self,
+        id: RecordId,
+        hidden: bool,
+        reason: &str,
+        actor: &Actor,
+    ) -> Result<Record> {
         let change = |current: &Record| Ok((RecordContent { hidden, ..current.content.clone() }, None));
         let action = if hidden { "record.hide" } else { "record.restore" };
         self.replace(id, None, actor, change, |_, _| (action, json!({"reason": reason}))).await
@@ -160,7 +166,9 @@ impl<B: Backend> SqlStore<B> {
         let (content, requested_slug) = change(&current)?;
         check_references(&mut tx, &content).await?;
         let slug = match requested_slug {
-            Some(s) if s != current.slug => choose_slug(&mut tx, Some(&s), &content.title, current.kind(), Some(id)).await?,
+            Some(s) if s != current.slug => {
+                choose_slug(&mut tx, Some(&s), &content.title, current.kind(), Some(id)).await?
+            }
             _ => current.slug.clone(),
         };
         let at = now();
@@ -208,7 +216,12 @@ impl<B: Backend> SqlStore<B> {
         self.tombstone(id, expected_version, None, actor).await
     }
 
-    pub(super) async fn merge_record_tx(&self, duplicate: RecordId, survivor: RecordId, actor: &Actor) -> Result<Tombstone> {
+    pub(super) async fn merge_record_tx(
+        &self,
+        duplicate: RecordId,
+        survivor: RecordId,
+        actor: &Actor,
+    ) -> Result<Tombstone> {
         if duplicate == survivor {
             return Err(StoreError::Invalid(Violations::one(
                 &Path::root().key("into"),
@@ -489,9 +502,8 @@ async fn write_terms<T: Tx>(tx: &mut T, record: &Record) -> Result<()> {
 
 /// Reads a live record inside a transaction.
 async fn live<T: Tx>(tx: &mut T, id: RecordId) -> Result<Record> {
-    let rows = tx
-        .fetch("SELECT data, deleted_at, version, merged_into FROM records WHERE id = $1", vec![id.0.into()])
-        .await?;
+    let rows =
+        tx.fetch("SELECT data, deleted_at, version, merged_into FROM records WHERE id = $1", vec![id.0.into()]).await?;
     match rows.first().map(state_from_row).transpose()? {
         None => Err(StoreError::NotFound),
         Some(RecordState::Deleted(_)) => Err(StoreError::Gone),

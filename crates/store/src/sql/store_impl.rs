@@ -202,7 +202,13 @@ impl<B: Backend> Store for SqlStore<B> {
         self.report_by_id(id).await
     }
 
-    async fn resolve_report(&self, id: ReportId, status: ReportStatus, resolution: &str, actor: &Actor) -> Result<Report> {
+    async fn resolve_report(
+        &self,
+        id: ReportId,
+        status: ReportStatus,
+        resolution: &str,
+        actor: &Actor,
+    ) -> Result<Report> {
         self.resolve_report_tx(id, status, resolution, actor).await
     }
 

@@ -58,7 +58,7 @@ impl<B: Backend> SqlStore<B> {
             &token.id.to_string(),
             None,
             at,
-            json!({"name": token.name, "role": token.role}),
+            json!({"role": token.role, "scopes": token.scopes, "personal": token.user_id.is_some()}),
         )
         .await?;
         tx.commit().await?;
@@ -102,10 +102,15 @@ impl<B: Backend> SqlStore<B> {
         let rows = match user {
             Some(u) => {
                 self.backend
-                    .fetch(&format!("SELECT {COLUMNS} FROM api_tokens WHERE user_id = $1 ORDER BY created_at, id"), vec![u.0.into()])
+                    .fetch(
+                        &format!("SELECT {COLUMNS} FROM api_tokens WHERE user_id = $1 ORDER BY created_at, id"),
+                        vec![u.0.into()],
+                    )
                     .await?
             }
-            None => self.backend.fetch(&format!("SELECT {COLUMNS} FROM api_tokens ORDER BY created_at, id"), vec![]).await?,
+            None => {
+                self.backend.fetch(&format!("SELECT {COLUMNS} FROM api_tokens ORDER BY created_at, id"), vec![]).await?
+            }
         };
         rows.iter().map(from_row).collect()
     }

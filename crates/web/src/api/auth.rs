@@ -99,7 +99,8 @@ impl Accounts<'_> {
         match self.state.store.user_auth(&email).await? {
             Some(existing) => self.mail_limited(self.letters().already_registered(&existing.user)).await,
             None => {
-                let new = NewUser { email: email.clone(), name, password_hash: hash, role: Role::Member, verified: false };
+                let new =
+                    NewUser { email: email.clone(), name, password_hash: hash, role: Role::Member, verified: false };
                 let actor = Actor { id: "signup".into(), name: String::new(), role: Role::Member };
                 match self.state.store.create_user(new, &actor).await {
                     Ok(user) => self.send_verification(&user).await,
@@ -120,7 +121,11 @@ impl Accounts<'_> {
             .ok_or_else(|| ApiError::field("token", "invalid_value", "is unknown, already used or expired"))?;
         let user_id = t.user_id.ok_or_else(|| ApiError::field("token", "invalid_value", "is not for an account"))?;
         let actor = Actor::user(user_id, Role::Member);
-        Ok(self.state.store.update_user(user_id, UserChange { verified: Some(true), ..Default::default() }, &actor).await?)
+        Ok(self
+            .state
+            .store
+            .update_user(user_id, UserChange { verified: Some(true), ..Default::default() }, &actor)
+            .await?)
     }
 
     /// Checks an address and password; the same refusal for an unknown address and a wrong
@@ -140,9 +145,7 @@ impl Accounts<'_> {
         }
         if !user.is_verified() {
             self.send_verification(&user).await?;
-            return Err(ApiError::Forbidden(
-                "confirm your e-mail address first: we sent the link again".into(),
-            ));
+            return Err(ApiError::Forbidden("confirm your e-mail address first: we sent the link again".into()));
         }
         Ok(user)
     }
@@ -153,7 +156,8 @@ impl Accounts<'_> {
         if let Some(found) = self.state.store.user_auth(email).await?
             && !found.user.is_blocked()
         {
-            let token = self.one_time(Purpose::ResetPassword, Some(&found.user), Some(email), json!({}), RESET_FOR).await?;
+            let token =
+                self.one_time(Purpose::ResetPassword, Some(&found.user), Some(email), json!({}), RESET_FOR).await?;
             self.mail_limited(self.letters().reset(&found.user, &token)).await?;
         }
         Ok(())
@@ -192,10 +196,12 @@ impl Accounts<'_> {
             .take_one_time_token(&token_hash(token), Purpose::ChangeEmail)
             .await?
             .ok_or_else(|| ApiError::field("token", "invalid_value", "is unknown, already used or expired"))?;
-        let (Some(user_id), Some(new)) = (t.user_id, t.data["email"].as_str().and_then(|e| Email::parse(e).ok())) else {
+        let (Some(user_id), Some(new)) = (t.user_id, t.data["email"].as_str().and_then(|e| Email::parse(e).ok()))
+        else {
             return Err(ApiError::field("token", "invalid_value", "is not for an e-mail change"));
         };
-        let before = self.state.store.user(user_id).await?.ok_or_else(|| ApiError::NotFound("no such account".into()))?;
+        let before =
+            self.state.store.user(user_id).await?.ok_or_else(|| ApiError::NotFound("no such account".into()))?;
         let actor = Actor::user(user_id, before.role);
         let user = self
             .state
@@ -271,7 +277,8 @@ async fn logout(State(state): State<AppState>, caller: Caller) -> ApiResult<Resp
         Auth::Session(s) => {
             state.store.end_session(&s.id_hash).await?;
             let mut res = StatusCode::NO_CONTENT.into_response();
-            res.headers_mut().append(axum::http::header::SET_COOKIE, crate::auth::expired_cookie(crate::auth::SESSION_COOKIE));
+            res.headers_mut()
+                .append(axum::http::header::SET_COOKIE, crate::auth::expired_cookie(crate::auth::SESSION_COOKIE));
             Ok(res)
         }
         _ => Err(ApiError::Unauthenticated("there is no session to end; API tokens are revoked instead".into())),
@@ -293,8 +300,7 @@ async fn reset(State(state): State<AppState>, ip: ClientIp, JsonBody(body): Json
     request_body(content = Object, description = "`{\"token\", \"password\"}`", content_type = "application/json"),
     responses((status = 200), (status = 400, body = Problem)))]
 async fn reset_confirm(State(state): State<AppState>, JsonBody(body): JsonBody) -> ApiResult<JsonResponse> {
-    let (token, password) =
-        read_body(&body, |c, o| (c.raw(o, "token", 200), c.raw(o, "password", PASSWORD_MAX)))?;
+    let (token, password) = read_body(&body, |c, o| (c.raw(o, "token", 200), c.raw(o, "password", PASSWORD_MAX)))?;
     Accounts { state: &state }.reset_password(&token, &password).await?;
     Ok(JsonResponse::ok(&json!({"status": "password_changed"})))
 }

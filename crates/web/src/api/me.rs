@@ -34,7 +34,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
 fn session_user(caller: &Caller) -> ApiResult<&User> {
     match (&caller.user, &caller.auth) {
         (Some(u), Auth::Session(_)) => Ok(u),
-        (Some(_), _) => Err(ApiError::Forbidden("manage your account from a signed-in session, not with an API token".into())),
+        (Some(_), _) => {
+            Err(ApiError::Forbidden("manage your account from a signed-in session, not with an API token".into()))
+        }
         _ => Err(ApiError::Unauthenticated("sign in first".into())),
     }
 }
@@ -64,7 +66,8 @@ async fn me(State(state): State<AppState>, caller: Caller) -> ApiResult<JsonResp
         .into_iter()
         .map(|(org, role)| json!({"organisation": org, "role": role}))
         .collect();
-    Ok(JsonResponse::ok(&json!({"user": user, "memberships": memberships})).header(header::CACHE_CONTROL, "private, no-store"))
+    Ok(JsonResponse::ok(&json!({"user": user, "memberships": memberships}))
+        .header(header::CACHE_CONTROL, "private, no-store"))
 }
 
 /// Changes the display name.
@@ -83,7 +86,11 @@ async fn change_me(State(state): State<AppState>, caller: Caller, JsonBody(body)
 #[utoipa::path(post, path = "/api/v1/me/password", tag = "accounts", security(("bearer" = [])),
     request_body(content = Object, description = "`{\"current_password\", \"new_password\"}`", content_type = "application/json"),
     responses((status = 200), (status = 400, body = Problem), (status = 401, body = Problem)))]
-async fn change_password(State(state): State<AppState>, caller: Caller, JsonBody(body): JsonBody) -> ApiResult<Response> {
+async fn change_password(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Response> {
     let user = session_user(&caller)?.clone();
     let (current, new) = read_body(&body, |c, o| {
         let current = c.raw(o, "current_password", PASSWORD_MAX);
@@ -114,18 +121,28 @@ async fn change_password(State(state): State<AppState>, caller: Caller, JsonBody
 #[utoipa::path(post, path = "/api/v1/me/email", tag = "accounts", security(("bearer" = [])),
     request_body(content = Object, description = "`{\"email\", \"password\"}`", content_type = "application/json"),
     responses((status = 202), (status = 400, body = Problem), (status = 401, body = Problem)))]
-async fn change_email(State(state): State<AppState>, caller: Caller, JsonBody(body): JsonBody) -> ApiResult<JsonResponse> {
+async fn change_email(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(body): JsonBody,
+) -> ApiResult<JsonResponse> {
     let user = session_user(&caller)?.clone();
-    let (email, password) = read_body(&body, |c, o| (c.required(o, "email", Email::parse), c.raw(o, "password", PASSWORD_MAX)))?;
+    let (email, password) =
+        read_body(&body, |c, o| (c.required(o, "email", Email::parse), c.raw(o, "password", PASSWORD_MAX)))?;
     let email = email.expect("reported when missing");
     check_current_password(&state, &user, &password, "password").await?;
     let accounts = Accounts { state: &state };
     // A taken address is not revealed: the mail simply does not go.
     if state.store.user_auth(&email).await?.is_none() {
-        let token = accounts.one_time(Purpose::ChangeEmail, Some(&user), Some(&email), json!({"email": email}), VERIFY_FOR).await?;
+        let token = accounts
+            .one_time(Purpose::ChangeEmail, Some(&user), Some(&email), json!({"email": email}), VERIFY_FOR)
+            .await?;
         state.store.enqueue_mail(accounts.letters().confirm_new_email(&user, &email, &token)).await?;
     }
-    Ok(JsonResponse::with_status(StatusCode::ACCEPTED, &json!({"status": "check_your_email", "message": CHECK_YOUR_EMAIL})))
+    Ok(JsonResponse::with_status(
+        StatusCode::ACCEPTED,
+        &json!({"status": "check_your_email", "message": CHECK_YOUR_EMAIL}),
+    ))
 }
 
 /// Everything Banyan holds about the signed-in person, as a JSON download.
@@ -167,12 +184,7 @@ async fn dashboard(State(state): State<AppState>, caller: Caller) -> ApiResult<J
 /// What a dashboard shows: each of a person's records with its status, the steps it went
 /// through (with the curators' comments) and the review conversation.
 pub async fn dashboard_data(state: &AppState, user: &User) -> ApiResult<Value> {
-    let query = RecordQuery {
-        visibility: Visibility::All,
-        owner: Some(user.id),
-        limit: 200,
-        ..Default::default()
-    };
+    let query = RecordQuery { visibility: Visibility::All, owner: Some(user.id), limit: 200, ..Default::default() };
     let records = state.store.list_records(&query).await?;
     let mut items = Vec::new();
     for r in &records.items {
@@ -217,19 +229,30 @@ async fn tokens(State(state): State<AppState>, caller: Caller) -> ApiResult<Json
 #[utoipa::path(post, path = "/api/v1/me/tokens", tag = "accounts", security(("bearer" = [])),
     request_body(content = Object, description = "`{\"name\", \"scopes\": [\"read\", \"write\"], \"expires_in_days\": 90}`", content_type = "application/json"),
     responses((status = 201, description = "`{\"token\", \"info\"}`"), (status = 400, body = Problem), (status = 401, body = Problem)))]
-async fn create_token(State(state): State<AppState>, caller: Caller, JsonBody(body): JsonBody) -> ApiResult<JsonResponse> {
+async fn create_token(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(body): JsonBody,
+) -> ApiResult<JsonResponse> {
     let user = session_user(&caller)?.clone();
     let (name, scopes, days) = read_body(&body, |c, o| {
         let name = c.required_line(o, "name", 100);
         let scopes = c.list(o, "scopes", 4, |c, p, v| {
             c.parsed_value(p, v, |s| {
-                Scope::parse(s).ok_or_else(|| banyan_domain::VocabError { vocabulary: "scopes", message: format!("{s:?} is not read, write, review or admin") })
+                Scope::parse(s).ok_or_else(|| banyan_domain::VocabError {
+                    vocabulary: "scopes",
+                    message: format!("{s:?} is not read, write, review or admin"),
+                })
             })
         });
         let days = c.integer(o, "expires_in_days", 1, 3650);
         for (i, s) in scopes.iter().enumerate() {
             if !s.allowed_for(user.role) {
-                c.report(&o.path("scopes").index(i), "forbidden", format!("your role does not allow the {} scope", s.as_str()));
+                c.report(
+                    &o.path("scopes").index(i),
+                    "forbidden",
+                    format!("your role does not allow the {} scope", s.as_str()),
+                );
             }
         }
         if scopes.is_empty() && !o.has("scopes") {

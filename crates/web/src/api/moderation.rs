@@ -25,7 +25,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
 }
 
 fn uuid_of<T>(s: &str, make: fn(uuid::Uuid) -> T, what: &'static str) -> Result<T, VocabError> {
-    uuid::Uuid::parse_str(s).map(make).map_err(|_| VocabError { vocabulary: what, message: format!("{s:?} is not an id") })
+    uuid::Uuid::parse_str(s)
+        .map(make)
+        .map_err(|_| VocabError { vocabulary: what, message: format!("{s:?} is not an id") })
 }
 
 /// Files a report against a record or a comment, for the moderators. Anyone signed in may.
@@ -53,7 +55,8 @@ async fn report(State(state): State<AppState>, caller: Caller, JsonBody(body): J
             ReportTarget::Record(r)
         }
         (None, Some(cid)) => {
-            let c = state.store.comment(cid).await?.ok_or_else(|| ApiError::NotFound("there is no such comment".into()))?;
+            let c =
+                state.store.comment(cid).await?.ok_or_else(|| ApiError::NotFound("there is no such comment".into()))?;
             let record = visible(&state, &caller, c.record_id).await?;
             if !caller.viewer.can_discuss(&record) || c.hidden {
                 return Err(ApiError::NotFound("there is no such comment".into()));
@@ -75,7 +78,10 @@ async fn reports(State(state): State<AppState>, caller: Caller, params: QueryPar
     caller.require_curator()?;
     let status = params.read(|c, o| {
         c.parsed(o, "status", |s| {
-            ReportStatus::parse(s).ok_or_else(|| VocabError { vocabulary: "report-statuses", message: format!("{s:?} is not open, upheld or dismissed") })
+            ReportStatus::parse(s).ok_or_else(|| VocabError {
+                vocabulary: "report-statuses",
+                message: format!("{s:?} is not open, upheld or dismissed"),
+            })
         })
     })?;
     let items = state.store.reports(status, 500).await?;
@@ -87,7 +93,12 @@ async fn reports(State(state): State<AppState>, caller: Caller, params: QueryPar
     params(("id" = uuid::Uuid, Path)), security(("bearer" = [])),
     request_body(content = Object, description = "`{\"action\": \"hide\" | \"dismiss\", \"note\": \"…\"}`", content_type = "application/json"),
     responses((status = 200, body = banyan_store::Report), (status = 400, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
-async fn resolve(State(state): State<AppState>, caller: Caller, Path(id): Path<String>, JsonBody(body): JsonBody) -> ApiResult<JsonResponse> {
+async fn resolve(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody,
+) -> ApiResult<JsonResponse> {
     let actor = caller.require_curator()?;
     let id = ReportId::parse(&id).map_err(|_| ApiError::NotFound("there is no such report".into()))?;
     let report = state.store.report(id).await?.ok_or_else(|| ApiError::NotFound("there is no such report".into()))?;
@@ -103,7 +114,11 @@ async fn resolve(State(state): State<AppState>, caller: Caller, Path(id): Path<S
     if hide {
         match report.target {
             ReportTarget::Record(r) => {
-                state.store.set_record_hidden(r, true, &format!("report {id}: {note}"), &actor).await.map_err(gone_is_fine)?;
+                state
+                    .store
+                    .set_record_hidden(r, true, &format!("report {id}: {note}"), &actor)
+                    .await
+                    .map_err(gone_is_fine)?;
             }
             ReportTarget::Comment(c) => {
                 state.store.set_comment_hidden(c, true, &actor).await?;
@@ -127,7 +142,12 @@ fn gone_is_fine(e: banyan_store::StoreError) -> ApiError {
     params(("id" = uuid::Uuid, Path)), security(("bearer" = [])),
     request_body(content = Object, description = "`{\"hidden\": true, \"reason\": \"…\"}`", content_type = "application/json"),
     responses((status = 200, body = crate::schema::RecordDoc), (status = 400, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
-async fn hide_record(State(state): State<AppState>, caller: Caller, Path(id): Path<String>, JsonBody(body): JsonBody) -> ApiResult<Response> {
+async fn hide_record(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Response> {
     let actor = caller.require_curator()?;
     let id = record_id(&id)?;
     visible(&state, &caller, id).await?;
@@ -147,7 +167,12 @@ async fn hide_record(State(state): State<AppState>, caller: Caller, Path(id): Pa
     params(("id" = uuid::Uuid, Path)), security(("bearer" = [])),
     request_body(content = Object, description = "`{\"hidden\": true}`", content_type = "application/json"),
     responses((status = 200, body = banyan_store::Comment), (status = 400, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
-async fn hide_comment(State(state): State<AppState>, caller: Caller, Path(id): Path<String>, JsonBody(body): JsonBody) -> ApiResult<JsonResponse> {
+async fn hide_comment(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody,
+) -> ApiResult<JsonResponse> {
     let actor = caller.require_curator()?;
     let id = CommentId::parse(&id).map_err(|_| ApiError::NotFound("there is no such comment".into()))?;
     let hidden = read_body(&body, |c, o| {

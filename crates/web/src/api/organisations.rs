@@ -7,7 +7,9 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use banyan_domain::{CountryCode, Email, OrgRole, OrgType, Organisation, OrganisationId, OrganisationInput, UserId, merge_patch};
+use banyan_domain::{
+    CountryCode, Email, OrgRole, OrgType, Organisation, OrganisationId, OrganisationInput, UserId, merge_patch,
+};
 use banyan_store::{OrganisationQuery, Purpose};
 
 use super::{JsonResponse, etag, not_modified, not_modified_response, split_patch};
@@ -140,7 +142,10 @@ async fn change(
     Ok(response(StatusCode::OK, &org, &state))
 }
 
-fn org_role_param(c: &mut banyan_domain::validate::Checker, o: &mut banyan_domain::validate::Obj<'_>) -> Option<OrgRole> {
+fn org_role_param(
+    c: &mut banyan_domain::validate::Checker,
+    o: &mut banyan_domain::validate::Obj<'_>,
+) -> Option<OrgRole> {
     c.required(o, "role", |s| {
         OrgRole::parse(s).ok_or_else(|| banyan_domain::VocabError {
             vocabulary: "organisation-roles",
@@ -196,7 +201,11 @@ async fn set_member(
 #[utoipa::path(delete, path = "/api/v1/organisations/{id}/members/{user_id}", tag = "organisations",
     params(("id" = uuid::Uuid, Path), ("user_id" = uuid::Uuid, Path)), security(("bearer" = [])),
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
-async fn remove_member(State(state): State<AppState>, caller: Caller, Path((id, user_id)): Path<(String, String)>) -> ApiResult<StatusCode> {
+async fn remove_member(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, user_id)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
     let actor = caller.require_writer()?;
     let org = existing(&state, &id).await?;
     let user = UserId::parse(&user_id).map_err(|_| ApiError::NotFound("no such person".into()))?;
@@ -213,7 +222,12 @@ async fn remove_member(State(state): State<AppState>, caller: Caller, Path((id, 
     params(("id" = uuid::Uuid, Path)), security(("bearer" = [])),
     request_body(content = Object, description = "`{\"email\", \"role\"}`", content_type = "application/json"),
     responses((status = 202), (status = 400, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
-async fn invite(State(state): State<AppState>, caller: Caller, Path(id): Path<String>, JsonBody(body): JsonBody) -> ApiResult<JsonResponse> {
+async fn invite(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody,
+) -> ApiResult<JsonResponse> {
     caller.require_writer()?;
     let org = existing(&state, &id).await?;
     if !manages(&caller, org.id) {
@@ -223,7 +237,13 @@ async fn invite(State(state): State<AppState>, caller: Caller, Path(id): Path<St
     let (email, role) = (email.expect("reported"), role.expect("reported"));
     let accounts = super::auth::Accounts { state: &state };
     let token = accounts
-        .one_time(Purpose::Invitation, None, Some(&email), json!({"organisation": org.id, "role": role}), super::auth::INVITE_FOR)
+        .one_time(
+            Purpose::Invitation,
+            None,
+            Some(&email),
+            json!({"organisation": org.id, "role": role}),
+            super::auth::INVITE_FOR,
+        )
         .await?;
     state.store.enqueue_mail(accounts.letters().invitation(&email, &org.content.name, role.as_str(), &token)).await?;
     Ok(JsonResponse::with_status(StatusCode::ACCEPTED, &json!({"status": "invited"})))
@@ -233,7 +253,11 @@ async fn invite(State(state): State<AppState>, caller: Caller, Path(id): Path<St
 #[utoipa::path(post, path = "/api/v1/invitations/accept", tag = "organisations", security(("bearer" = [])),
     request_body(content = Object, description = "`{\"token\"}`", content_type = "application/json"),
     responses((status = 200), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
-async fn accept_invitation(State(state): State<AppState>, caller: Caller, JsonBody(body): JsonBody) -> ApiResult<JsonResponse> {
+async fn accept_invitation(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(body): JsonBody,
+) -> ApiResult<JsonResponse> {
     let (user, actor) = caller.require_member()?;
     let token = read_body(&body, |c, o| c.raw(o, "token", 200))?;
     let invitation = accept(&state, user, &actor, &token).await?;
@@ -241,7 +265,12 @@ async fn accept_invitation(State(state): State<AppState>, caller: Caller, JsonBo
 }
 
 /// Uses an invitation token for `user`; shared with the invitation page.
-pub async fn accept(state: &AppState, user: &banyan_store::User, actor: &banyan_store::Actor, token: &str) -> ApiResult<serde_json::Value> {
+pub async fn accept(
+    state: &AppState,
+    user: &banyan_store::User,
+    actor: &banyan_store::Actor,
+    token: &str,
+) -> ApiResult<serde_json::Value> {
     let t = state
         .store
         .take_one_time_token(&token_hash(token), Purpose::Invitation)

@@ -57,10 +57,9 @@ pub fn visibility(caller: &Caller) -> Visibility {
         Visibility::All
     } else {
         match caller.viewer.user {
-            Some(user) if caller.viewer.has(banyan_domain::Scope::Read) => Visibility::Member {
-                user,
-                organisations: caller.viewer.memberships.iter().map(|(o, _)| *o).collect(),
-            },
+            Some(user) if caller.viewer.has(banyan_domain::Scope::Read) => {
+                Visibility::Member { user, organisations: caller.viewer.memberships.iter().map(|(o, _)| *o).collect() }
+            }
             _ => Visibility::Public,
         }
     }
@@ -216,7 +215,10 @@ async fn change(
     let (fields, expected) = split_patch(patch, &headers)?;
     let current = visible(&state, &caller, id).await?;
     if !caller.viewer.can_edit(&current) {
-        return Err(ApiError::Forbidden(format!("you may not change this record while it is {}", current.content.status.label().to_lowercase())));
+        return Err(ApiError::Forbidden(format!(
+            "you may not change this record while it is {}",
+            current.content.status.label().to_lowercase()
+        )));
     }
     if current.version != expected {
         return Err(ApiError::Conflict { expected, current: current.version });

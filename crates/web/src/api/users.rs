@@ -20,7 +20,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
 }
 
 fn role(s: &str) -> Result<Role, VocabError> {
-    Role::parse(s).ok_or_else(|| VocabError { vocabulary: "roles", message: format!("{s:?} is not member, curator or admin") })
+    Role::parse(s)
+        .ok_or_else(|| VocabError { vocabulary: "roles", message: format!("{s:?} is not member, curator or admin") })
 }
 
 /// Accounts, with filters.
@@ -45,8 +46,10 @@ async fn list(State(state): State<AppState>, caller: Caller, params: QueryParams
         }
     })?;
     let page = state.store.list_users(&query).await?;
-    Ok(JsonResponse::ok(&json!({"items": page.items, "total": page.total, "next_cursor": page.next_cursor.map(|c| c.0)}))
-        .header(header::CACHE_CONTROL, "private, no-store"))
+    Ok(JsonResponse::ok(
+        &json!({"items": page.items, "total": page.total, "next_cursor": page.next_cursor.map(|c| c.0)}),
+    )
+    .header(header::CACHE_CONTROL, "private, no-store"))
 }
 
 /// Changes an account: `role` (admins), `blocked` (admins; curators for members). Blocking ends
@@ -55,7 +58,12 @@ async fn list(State(state): State<AppState>, caller: Caller, params: QueryParams
     params(("id" = uuid::Uuid, Path)),
     request_body(content = Object, description = "`{\"role\": \"curator\", \"blocked\": true}`", content_type = "application/json"),
     responses((status = 200), (status = 400, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
-async fn change(State(state): State<AppState>, caller: Caller, Path(id): Path<String>, JsonBody(body): JsonBody) -> ApiResult<JsonResponse> {
+async fn change(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody,
+) -> ApiResult<JsonResponse> {
     let actor = caller.require_curator()?;
     let not_found = || ApiError::NotFound("there is no such account".into());
     let id = UserId::parse(&id).map_err(|_| not_found())?;
@@ -70,7 +78,8 @@ async fn change(State(state): State<AppState>, caller: Caller, Path(id): Path<St
     if caller.viewer.user == Some(id) && (blocked == Some(true) || new_role.is_some_and(|r| r != target.role)) {
         return Err(ApiError::Forbidden("you cannot block yourself or change your own role".into()));
     }
-    let user = state.store.update_user(id, UserChange { role: new_role, blocked, ..Default::default() }, &actor).await?;
+    let user =
+        state.store.update_user(id, UserChange { role: new_role, blocked, ..Default::default() }, &actor).await?;
     if blocked == Some(true) {
         state.store.end_sessions(id).await?;
     }

@@ -71,9 +71,15 @@ pub async fn apply_transition(
     request_body(content = Object, description = "`{\"to\": \"submitted\", \"comment\": \"…\"}`", content_type = "application/json"),
     responses((status = 200, body = crate::schema::RecordDoc), (status = 400, body = Problem), (status = 401, body = Problem),
               (status = 403, body = Problem), (status = 404, body = Problem)))]
-async fn transition(State(state): State<AppState>, caller: Caller, Path(id): Path<String>, JsonBody(body): JsonBody) -> ApiResult<Response> {
+async fn transition(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Response> {
     let id = record_id(&id)?;
-    let (to, comment) = read_body(&body, |c, o| (c.required(o, "to", Status::parse), c.block(o, "comment", limits::LONG_TEXT)))?;
+    let (to, comment) =
+        read_body(&body, |c, o| (c.required(o, "to", Status::parse), c.block(o, "comment", limits::LONG_TEXT)))?;
     let record = apply_transition(&state, &caller, id, to.expect("reported when missing"), comment).await?;
     Ok(record_response(StatusCode::OK, &record, &caller, &state).into_response())
 }
@@ -144,7 +150,9 @@ async fn discussable(state: &AppState, caller: &Caller, id: &str) -> ApiResult<R
     caller.actor().ok_or_else(|| ApiError::Unauthenticated("sign in first".into()))?;
     let record = visible(state, caller, record_id(id)?).await?;
     if !caller.viewer.can_discuss(&record) {
-        return Err(ApiError::Forbidden("the review conversation is between the record's editors and the curators".into()));
+        return Err(ApiError::Forbidden(
+            "the review conversation is between the record's editors and the curators".into(),
+        ));
     }
     Ok(record)
 }
@@ -154,7 +162,12 @@ async fn discussable(state: &AppState, caller: &Caller, id: &str) -> ApiResult<R
     params(("id" = uuid::Uuid, Path)), security(("bearer" = [])),
     request_body(content = Object, description = "`{\"body\"}`", content_type = "application/json"),
     responses((status = 201), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 429, body = Problem)))]
-async fn add_comment(State(state): State<AppState>, caller: Caller, Path(id): Path<String>, JsonBody(body): JsonBody) -> ApiResult<JsonResponse> {
+async fn add_comment(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody,
+) -> ApiResult<JsonResponse> {
     let record = discussable(&state, &caller, &id).await?;
     let text = read_body(&body, |c, o| {
         let b = c.block(o, "body", limits::LONG_TEXT);
@@ -168,7 +181,12 @@ async fn add_comment(State(state): State<AppState>, caller: Caller, Path(id): Pa
 }
 
 /// Posts a comment (shared with the pages).
-pub async fn post_comment(state: &AppState, caller: &Caller, record: &Record, text: &str) -> ApiResult<banyan_store::Comment> {
+pub async fn post_comment(
+    state: &AppState,
+    caller: &Caller,
+    record: &Record,
+    text: &str,
+) -> ApiResult<banyan_store::Comment> {
     let actor = caller.actor().ok_or_else(|| ApiError::Unauthenticated("sign in first".into()))?;
     if let Some(user) = &caller.user {
         state.limiter.hit("comment", &user.id.to_string(), state.config.limits.comments_per_account)?;
@@ -189,13 +207,21 @@ pub async fn post_comment(state: &AppState, caller: &Caller, record: &Record, te
     params(("id" = uuid::Uuid, Path)), security(("bearer" = [])),
     request_body(content = Object, description = "`{\"into\": \"<id of the record that stays>\"}`", content_type = "application/json"),
     responses((status = 200, body = banyan_store::Tombstone), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
-async fn merge(State(state): State<AppState>, caller: Caller, Path(id): Path<String>, JsonBody(body): JsonBody) -> ApiResult<JsonResponse> {
+async fn merge(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody,
+) -> ApiResult<JsonResponse> {
     let actor = caller.require_curator()?;
     let duplicate = record_id(&id)?;
     visible(&state, &caller, duplicate).await?;
     let into = read_body(&body, |c, o| {
         c.required(o, "into", |s| {
-            RecordId::parse(s).map_err(|_| banyan_domain::VocabError { vocabulary: "records", message: format!("{s:?} is not a record id") })
+            RecordId::parse(s).map_err(|_| banyan_domain::VocabError {
+                vocabulary: "records",
+                message: format!("{s:?} is not a record id"),
+            })
         })
     })?
     .expect("reported when missing");
@@ -209,7 +235,12 @@ async fn merge(State(state): State<AppState>, caller: Caller, Path(id): Path<Str
     params(("id" = uuid::Uuid, Path)), security(("bearer" = [])),
     request_body(content = Object, description = "`{\"to\": \"challenge\" | \"practice\"}`", content_type = "application/json"),
     responses((status = 201, body = crate::schema::RecordDoc), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
-async fn promote(State(state): State<AppState>, caller: Caller, Path(id): Path<String>, JsonBody(body): JsonBody) -> ApiResult<Response> {
+async fn promote(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Response> {
     let actor = caller.require_curator()?;
     let idea = visible(&state, &caller, record_id(&id)?).await?;
     let to = read_body(&body, |c, o| c.required(o, "to", Kind::parse))?.expect("reported when missing");
@@ -218,7 +249,9 @@ async fn promote(State(state): State<AppState>, caller: Caller, Path(id): Path<S
     };
     let new_details = match to {
         Kind::Challenge => json!({"problem": details.problem, "desired_outcomes": details.expected_benefit}),
-        Kind::Practice => json!({"problem": details.problem, "solution": details.idea, "results": details.expected_benefit, "stage": "idea"}),
+        Kind::Practice => {
+            json!({"problem": details.problem, "solution": details.idea, "results": details.expected_benefit, "stage": "idea"})
+        }
         _ => return Err(ApiError::field("to", "invalid_value", "an idea becomes a challenge or a practice")),
     };
     let mut json = idea.to_json();

@@ -1,9 +1,12 @@
 //! The JSON API, over real HTTP, against a real server on a free port, on both backends.
 
+mod accounts;
 mod bad_input;
+mod matrix;
 mod operations;
 mod organisations;
 mod records;
+mod story;
 
 use std::sync::Arc;
 
@@ -54,7 +57,8 @@ impl Reply {
 
 impl TestApp {
     pub async fn start(db: TestDb) -> TestApp {
-        Self::start_with(db, WebConfig { public_url: String::new(), max_body_bytes: 64 * 1024, ..WebConfig::default() }).await
+        Self::start_with(db, WebConfig { public_url: String::new(), max_body_bytes: 64 * 1024, ..WebConfig::default() })
+            .await
     }
 
     pub async fn start_with(db: TestDb, mut config: WebConfig) -> TestApp {
@@ -169,4 +173,117 @@ impl TestApp2<'_> {
             .send(Method::POST, path, Some(("application/json", body.to_string().into_bytes())), &[], self.token)
             .await
     }
+}
+
+/// A person with an account and an API session.
+#[derive(Debug, Clone)]
+pub struct Person {
+    pub id: banyan_domain::UserId,
+    pub email: String,
+    pub password: String,
+    /// The bearer token of an API session.
+    pub token: String,
+}
+
+pub const PASSWORD: &str = "a long enough passphrase";
+
+/// Requests made as someone (or no one).
+pub struct As<'a> {
+    app: &'a TestApp,
+    token: Option<String>,
+    headers: Vec<(String, String)>,
+}
+
+impl As<'_> {
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_string(), value.to_string()));
+        self
+    }
+    pub async fn send(&self, method: Method, path: &str, body: Option<&Value>) -> Reply {
+        let headers: Vec<(&str, &str)> = self.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let body = body.map(|b| ("application/json", b.to_string().into_bytes()));
+        self.app.send(method, path, body, &headers, self.token.as_deref()).await
+    }
+    pub async fn get(&self, path: &str) -> Reply {
+        self.send(Method::GET, path, None).await
+    }
+    pub async fn post(&self, path: &str, body: &Value) -> Reply {
+        self.send(Method::POST, path, Some(body)).await
+    }
+    pub async fn patch(&self, path: &str, body: &Value) -> Reply {
+        self.send(Method::PATCH, path, Some(body)).await
+    }
+    pub async fn put(&self, path: &str, body: &Value) -> Reply {
+        self.send(Method::PUT, path, Some(body)).await
+    }
+    pub async fn delete(&self, path: &str) -> Reply {
+        self.send(Method::DELETE, path, None).await
+    }
+}
+
+impl TestApp {
+    /// Requests as this person.
+    pub fn by(&self, p: &Person) -> As<'_> {
+        As { app: self, token: Some(p.token.clone()), headers: Vec::new() }
+    }
+
+    /// Requests without credentials.
+    pub fn nobody(&self) -> As<'_> {
+        As { app: self, token: None, headers: Vec::new() }
+    }
+
+    /// The newest mail to an address.
+    pub async fn last_mail_to(&self, email: &str) -> banyan_store::Mail {
+        let mails = self.db.store.outbox(1000).await.unwrap();
+        mails.into_iter().find(|m| m.to.as_str() == email).unwrap_or_else(|| panic!("no mail to {email}"))
+    }
+
+    /// Signs someone up as a user would: register, confirm with the link from the mail, sign in.
+    pub async fn signup(&self, email: &str) -> Person {
+        let r = self
+            .nobody()
+            .post(
+                "/api/v1/auth/register",
+                &serde_json::json!({"email": email, "password": PASSWORD, "name": email.split('@').next().unwrap()}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
+        let mail = self.last_mail_to(email).await;
+        let token = link_token(&mail.body, "/verify?token=");
+        let v = self.nobody().post("/api/v1/auth/verify", &serde_json::json!({"token": token})).await;
+        assert_eq!(v.status, StatusCode::OK, "{}", v.text);
+        self.login(email, PASSWORD).await
+    }
+
+    /// Makes a verified account of any role directly, and signs it in.
+    pub async fn person(&self, email: &str, role: Role) -> Person {
+        let hash = banyan_web::hash_password(PASSWORD).await.unwrap();
+        let new = banyan_store::NewUser {
+            email: banyan_domain::Email::parse(email).unwrap(),
+            name: email.split('@').next().unwrap().to_string(),
+            password_hash: hash,
+            role,
+            verified: true,
+        };
+        self.db.store.create_user(new, &Actor::cli()).await.unwrap();
+        self.login(email, PASSWORD).await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Person {
+        let r =
+            self.nobody().post("/api/v1/auth/login", &serde_json::json!({"email": email, "password": password})).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        Person {
+            id: banyan_domain::UserId::parse(r.body["user"]["id"].as_str().unwrap()).unwrap(),
+            email: email.to_string(),
+            password: password.to_string(),
+            token: r.body["token"].as_str().unwrap().to_string(),
+        }
+    }
+}
+
+/// The token in a link of a mail: what follows `prefix` up to the end of the word.
+pub fn link_token(body: &str, prefix: &str) -> String {
+    let start = body.find(prefix).unwrap_or_else(|| panic!("no {prefix} in {body}")) + prefix.len();
+    body[start..].split_whitespace().next().unwrap().to_string()
 }
