@@ -138,6 +138,11 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(api::operations::routes())
 }
 
+/// Routes served besides those in the OpenAPI document: `(method, path)`.
+pub fn other_routes() -> Vec<(&'static str, &'static str)> {
+    vec![("GET", "/"), ("GET", "/api/v1/openapi.json")]
+}
+
 /// The OpenAPI document, as served at `/api/v1/openapi.json`.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     api_router().split_for_parts().1
