@@ -271,7 +271,7 @@ impl Checker {
                 self.report(&path, "too_long", format!("is longer than {max} characters"));
                 String::new()
             }
-            Some(s) if s.is_empty() => {
+            Some("") => {
                 self.report(&path, "required", "is required");
                 String::new()
             }

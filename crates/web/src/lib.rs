@@ -10,6 +10,7 @@ pub mod auth;
 pub mod extract;
 pub mod mail;
 pub mod metrics;
+pub mod pages;
 pub mod problem;
 pub mod rate;
 pub mod schema;
@@ -140,7 +141,9 @@ fn api_router() -> OpenApiRouter<AppState> {
 
 /// Routes served besides those in the OpenAPI document: `(method, path)`.
 pub fn other_routes() -> Vec<(&'static str, &'static str)> {
-    vec![("GET", "/"), ("GET", "/api/v1/openapi.json")]
+    let mut routes = vec![("GET", "/"), ("GET", "/api/v1/openapi.json")];
+    routes.extend(pages::page_routes_list());
+    routes
 }
 
 /// The OpenAPI document, as served at `/api/v1/openapi.json`.
@@ -152,6 +155,12 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 pub fn router(state: AppState) -> Router {
     let (api, doc) = api_router().split_for_parts();
     let doc = Arc::new(doc);
+    let mut api = api;
+    for (method, path, handler) in pages::routes() {
+        // Each path is listed once per method; merge methods of one path.
+        let _ = method;
+        api = api.route(path, handler);
+    }
     let cors = CorsLayer::new()
         .allow_origin(Any)
         .allow_methods([Method::GET, Method::HEAD, Method::POST, Method::PATCH, Method::DELETE])

@@ -99,9 +99,8 @@ async fn resolve(
     Path(id): Path<String>,
     JsonBody(body): JsonBody,
 ) -> ApiResult<JsonResponse> {
-    let actor = caller.require_curator()?;
+    caller.require_curator()?;
     let id = ReportId::parse(&id).map_err(|_| ApiError::NotFound("there is no such report".into()))?;
-    let report = state.store.report(id).await?.ok_or_else(|| ApiError::NotFound("there is no such report".into()))?;
     let (hide, note) = read_body(&body, |c, o| {
         let action = c.required(o, "action", |s| match s {
             "hide" => Ok(true),
@@ -110,7 +109,19 @@ async fn resolve(
         });
         (action, c.block(o, "note", 2000).unwrap_or_default())
     })?;
-    let hide = hide.expect("reported when missing");
+    Ok(JsonResponse::ok(&resolve_report(&state, &caller, id, hide.expect("reported when missing"), &note).await?))
+}
+
+/// Resolves a report, hiding what it is about if upheld (shared with the reports page).
+pub async fn resolve_report(
+    state: &AppState,
+    caller: &Caller,
+    id: ReportId,
+    hide: bool,
+    note: &str,
+) -> ApiResult<banyan_store::Report> {
+    let actor = caller.require_curator()?;
+    let report = state.store.report(id).await?.ok_or_else(|| ApiError::NotFound("there is no such report".into()))?;
     if hide {
         match report.target {
             ReportTarget::Record(r) => {
@@ -126,7 +137,7 @@ async fn resolve(
         }
     }
     let status = if hide { ReportStatus::Upheld } else { ReportStatus::Dismissed };
-    Ok(JsonResponse::ok(&state.store.resolve_report(id, status, &note, &actor).await?))
+    Ok(state.store.resolve_report(id, status, note, &actor).await?)
 }
 
 /// Hiding a record that was deleted meanwhile needs nothing more.

@@ -75,7 +75,7 @@ pub fn record_response(status: StatusCode, record: &Record, caller: &Caller, sta
 
 /// What a person who is not a curator may put in a record: no statuses past `submitted` (those
 /// are the workflow's), no moderation, and only organisations they edit for.
-fn check_member_input(caller: &Caller, input: &RecordInput, current: Option<&Record>) -> ApiResult<()> {
+pub fn check_member_input(caller: &Caller, input: &RecordInput, current: Option<&Record>) -> ApiResult<()> {
     if caller.is_staff() {
         return Ok(());
     }

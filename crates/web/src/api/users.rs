@@ -64,18 +64,33 @@ async fn change(
     Path(id): Path<String>,
     JsonBody(body): JsonBody,
 ) -> ApiResult<JsonResponse> {
-    let actor = caller.require_curator()?;
-    let not_found = || ApiError::NotFound("there is no such account".into());
-    let id = UserId::parse(&id).map_err(|_| not_found())?;
-    let target = state.store.user(id).await?.ok_or_else(not_found)?;
+    caller.require_curator()?;
+    let id = UserId::parse(&id).map_err(|_| ApiError::NotFound("there is no such account".into()))?;
     let (new_role, blocked) = read_body(&body, |c, o| (c.parsed(o, "role", role), c.bool(o, "blocked")))?;
+    let user = change_user(&state, &caller, id, new_role, blocked).await?;
+    Ok(JsonResponse::ok(&json!({"user": user})))
+}
+
+/// Changes someone's role (admins) or blocks them (admins; curators for members). Blocking ends
+/// every session. Shared with the people page.
+pub async fn change_user(
+    state: &AppState,
+    caller: &Caller,
+    id: UserId,
+    new_role: Option<Role>,
+    blocked: Option<bool>,
+) -> ApiResult<banyan_store::User> {
+    let actor = caller.require_curator()?;
+    let target = state.store.user(id).await?.ok_or_else(|| ApiError::NotFound("there is no such account".into()))?;
+    let new_role = new_role.filter(|r| *r != target.role);
+    let blocked = blocked.filter(|b| *b != target.is_blocked());
     if new_role.is_some() && !caller.viewer.is_admin() {
         return Err(ApiError::Forbidden("only admins change roles".into()));
     }
     if blocked.is_some() && target.role != Role::Member && !caller.viewer.is_admin() {
         return Err(ApiError::Forbidden("curators block members; only admins block curators and admins".into()));
     }
-    if caller.viewer.user == Some(id) && (blocked == Some(true) || new_role.is_some_and(|r| r != target.role)) {
+    if caller.viewer.user == Some(id) && (blocked == Some(true) || new_role.is_some()) {
         return Err(ApiError::Forbidden("you cannot block yourself or change your own role".into()));
     }
     let user =
@@ -83,7 +98,7 @@ async fn change(
     if blocked == Some(true) {
         state.store.end_sessions(id).await?;
     }
-    Ok(JsonResponse::ok(&json!({"user": user})))
+    Ok(user)
 }
 
 /// Outgoing mail, newest first (admins). Without SMTP, this is where mail waits.

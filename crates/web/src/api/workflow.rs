@@ -213,9 +213,7 @@ async fn merge(
     Path(id): Path<String>,
     JsonBody(body): JsonBody,
 ) -> ApiResult<JsonResponse> {
-    let actor = caller.require_curator()?;
     let duplicate = record_id(&id)?;
-    visible(&state, &caller, duplicate).await?;
     let into = read_body(&body, |c, o| {
         c.required(o, "into", |s| {
             RecordId::parse(s).map_err(|_| banyan_domain::VocabError {
@@ -225,8 +223,19 @@ async fn merge(
         })
     })?
     .expect("reported when missing");
-    let tombstone = state.store.merge_record(duplicate, into, &actor).await?;
-    Ok(JsonResponse::ok(&tombstone))
+    Ok(JsonResponse::ok(&merge_records(&state, &caller, duplicate, into).await?))
+}
+
+/// Merges a duplicate into a survivor (shared with the review page).
+pub async fn merge_records(
+    state: &AppState,
+    caller: &Caller,
+    duplicate: RecordId,
+    into: RecordId,
+) -> ApiResult<banyan_store::Tombstone> {
+    let actor = caller.require_curator()?;
+    visible(state, caller, duplicate).await?;
+    Ok(state.store.merge_record(duplicate, into, &actor).await?)
 }
 
 /// Turns an idea into a challenge or a practice: a new record, linked to the idea
@@ -241,9 +250,16 @@ async fn promote(
     Path(id): Path<String>,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
-    let actor = caller.require_curator()?;
-    let idea = visible(&state, &caller, record_id(&id)?).await?;
+    caller.require_curator()?;
     let to = read_body(&body, |c, o| c.required(o, "to", Kind::parse))?.expect("reported when missing");
+    let record = promote_idea(&state, &caller, record_id(&id)?, to).await?;
+    Ok(record_response(StatusCode::CREATED, &record, &caller, &state).into_response())
+}
+
+/// Makes a challenge or practice from an idea (shared with the review page).
+pub async fn promote_idea(state: &AppState, caller: &Caller, id: RecordId, to: Kind) -> ApiResult<Record> {
+    let actor = caller.require_curator()?;
+    let idea = visible(state, caller, id).await?;
     let Details::Idea(details) = &idea.content.details else {
         return Err(ApiError::field("id", "invalid_value", "only ideas are promoted"));
     };
@@ -267,6 +283,5 @@ async fn promote(
     let input = RecordInput::from_json(&json, InputMode::Create).map_err(ApiError::Invalid)?;
     let mut new = NewRecord::local(input, &state.config.public_url).owned_by(idea.owner);
     new.derived_from = Some(idea.id);
-    let record = state.store.create_record(new, &actor).await?;
-    Ok(record_response(StatusCode::CREATED, &record, &caller, &state).into_response())
+    Ok(state.store.create_record(new, &actor).await?)
 }

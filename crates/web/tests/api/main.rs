@@ -5,6 +5,7 @@ mod bad_input;
 mod matrix;
 mod operations;
 mod organisations;
+mod pages;
 mod records;
 mod story;
 
@@ -72,7 +73,9 @@ impl TestApp {
         tokio::spawn(banyan_web::serve(listener, state, async move {
             let _ = stopped.await;
         }));
-        TestApp { base, db, client: reqwest::Client::new(), token: None, _stop: stop }
+        // Redirects are answers to check, not to follow.
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        TestApp { base, db, client, token: None, _stop: stop }
     }
 
     /// Makes a token of `role` and sends it with every request from now on.
@@ -286,4 +289,73 @@ impl TestApp {
 pub fn link_token(body: &str, prefix: &str) -> String {
     let start = body.find(prefix).unwrap_or_else(|| panic!("no {prefix} in {body}")) + prefix.len();
     body[start..].split_whitespace().next().unwrap().to_string()
+}
+
+/// A browser: keeps cookies, reads the CSRF token from the last page, sends forms.
+pub struct Browser<'a> {
+    app: &'a TestApp,
+    cookies: std::collections::BTreeMap<String, String>,
+    pub csrf: String,
+    /// Extra headers for every request (an `Origin`, say).
+    pub headers: Vec<(String, String)>,
+}
+
+impl<'a> Browser<'a> {
+    pub fn new(app: &'a TestApp) -> Browser<'a> {
+        Browser { app, cookies: Default::default(), csrf: String::new(), headers: Vec::new() }
+    }
+
+    pub fn cookie_header(&self) -> String {
+        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+    }
+
+    pub fn has_cookie(&self, name: &str) -> bool {
+        self.cookies.contains_key(name)
+    }
+
+    async fn go(&mut self, method: Method, path: &str, form: Option<Vec<(&str, &str)>>) -> Reply {
+        let cookie = self.cookie_header();
+        let mut headers: Vec<(&str, &str)> = self.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        if !cookie.is_empty() {
+            headers.push(("cookie", cookie.as_str()));
+        }
+        let body = form.map(|f| {
+            let encoded = serde_urlencoded::to_string(&f).unwrap();
+            ("application/x-www-form-urlencoded", encoded.into_bytes())
+        });
+        let reply = self.app.send(method, path, body, &headers, None).await;
+        for set in reply.headers.get_all("set-cookie") {
+            let set = set.to_str().unwrap();
+            let (pair, attrs) = set.split_once(';').unwrap_or((set, ""));
+            let (name, value) = pair.split_once('=').unwrap();
+            if value.is_empty() || attrs.contains("Max-Age=0") {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.to_string(), value.to_string());
+            }
+        }
+        const MARK: &str = "name=\"csrf\" value=\"";
+        if let Some(start) = reply.text.find(MARK) {
+            let rest = &reply.text[start + MARK.len()..];
+            self.csrf = rest[..rest.find('"').unwrap()].to_string();
+        }
+        reply
+    }
+
+    pub async fn get(&mut self, path: &str) -> Reply {
+        self.go(Method::GET, path, None).await
+    }
+
+    /// Sends a form with the page's CSRF token.
+    pub async fn submit(&mut self, path: &str, fields: &[(&str, &str)]) -> Reply {
+        let csrf = self.csrf.clone();
+        let mut form: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
+        form.extend_from_slice(fields);
+        self.go(Method::POST, path, Some(form)).await
+    }
+
+    /// Sends a form exactly as given (no CSRF token unless among `fields`).
+    pub async fn post_raw(&mut self, path: &str, fields: &[(&str, &str)]) -> Reply {
+        self.go(Method::POST, path, Some(fields.to_vec())).await
+    }
 }

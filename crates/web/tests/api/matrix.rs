@@ -41,14 +41,29 @@ struct Case {
     expect: Expect,
     /// Whether a success changes the record, so that each check needs fresh ones.
     mutates: bool,
+    /// A page: called as a browser calls it, with a session cookie and the CSRF token, and a
+    /// form body.
+    page: bool,
 }
 
 const fn all(method: &'static str, path: &'static str, row: Row) -> Case {
-    Case { method, path, expect: Expect::All(row), mutates: false }
+    Case { method, path, expect: Expect::All(row), mutates: false, page: false }
 }
 const fn rec(method: &'static str, path: &'static str, rows: [[u16; 4]; 6], mutates: bool) -> Case {
-    Case { method, path, expect: Expect::Records(rows), mutates }
+    Case { method, path, expect: Expect::Records(rows), mutates, page: false }
 }
+const fn page(method: &'static str, path: &'static str, row: Row) -> Case {
+    Case { method, path, expect: Expect::All(row), mutates: false, page: true }
+}
+const fn page_rec(method: &'static str, path: &'static str, rows: [[u16; 4]; 6], mutates: bool) -> Case {
+    Case { method, path, expect: Expect::Records(rows), mutates, page: true }
+}
+
+/// Pages answer "sign in first" with a redirect to the sign-in page.
+const SIGN_IN_FIRST: Row = [303, 200, 200, 200, 200, 200];
+const CURATOR_PAGES: Row = [303, 403, 403, 403, 200, 200];
+const CURATOR_FORMS: Row = [303, 403, 403, 403, 303, 303];
+const PAGE_CURATOR_ACTION: [[u16; 4]; 6] = [[303; 4], [403; 4], [403; 4], [403; 4], [303; 4], [303; 4]];
 
 const OK: Row = [200; 6];
 const SIGNED_IN: Row = [401, 200, 200, 200, 200, 200];
@@ -155,7 +170,180 @@ const MATRIX: &[Case] = &[
     all("GET", "/healthz", OK),
     all("GET", "/metrics", OK),
     all("GET", "/", OK),
+    // Pages
+    page("GET", "/assets/site.css", OK),
+    page("GET", "/signup", [200, 303, 303, 303, 303, 303]),
+    page("POST", "/signup", OK),
+    page("GET", "/login", [200, 303, 303, 303, 303, 303]),
+    page("POST", "/login", [401; 6]),
+    page("POST", "/logout", [303; 6]),
+    page("GET", "/verify", OK),
+    page("POST", "/verify", [400; 6]),
+    page("GET", "/reset", OK),
+    page("POST", "/reset", OK),
+    page("GET", "/reset/{token}", OK),
+    page("POST", "/reset/{token}", [400; 6]),
+    page("GET", "/email/confirm", OK),
+    page("POST", "/email/confirm", [400; 6]),
+    page("GET", "/account", SIGN_IN_FIRST),
+    page("POST", "/account/name", [303; 6]),
+    page("POST", "/account/password", [303, 400, 400, 400, 400, 400]),
+    page("POST", "/account/email", [303, 400, 400, 400, 400, 400]),
+    page("POST", "/account/delete", [303, 400, 400, 400, 400, 400]),
+    page("POST", "/account/tokens", SIGN_IN_FIRST),
+    page("POST", "/account/tokens/{token}/revoke", [303, 404, 404, 404, 404, 404]),
+    page("GET", "/account/export", SIGN_IN_FIRST),
+    page("GET", "/submit", SIGN_IN_FIRST),
+    page("POST", "/submit", [303; 6]),
+    page("GET", "/records/new", SIGN_IN_FIRST),
+    page("POST", "/records/new", [303; 6]),
+    page_rec(
+        "GET",
+        "/records/{id}/edit",
+        [[303; 4], [404, 403, 404, 404], [200, 200, 404, 404], [200, 200, 404, 404], [200; 4], [200; 4]],
+        false,
+    ),
+    page_rec(
+        "POST",
+        "/records/{id}/edit",
+        [[303; 4], [404, 403, 404, 404], [303, 303, 404, 404], [303, 303, 404, 404], [303; 4], [303; 4]],
+        false,
+    ),
+    page_rec(
+        "POST",
+        "/records/{id}/transition",
+        [
+            [303; 4],
+            [404, 403, 404, 404],
+            [303, 403, 404, 404],
+            [303, 403, 404, 404],
+            [403, 303, 303, 403],
+            [403, 303, 303, 403],
+        ],
+        true,
+    ),
+    page_rec(
+        "POST",
+        "/records/{id}/comment",
+        [[303; 4], [404, 403, 404, 404], [303, 303, 404, 404], [303, 303, 404, 404], [303; 4], [303; 4]],
+        false,
+    ),
+    page_rec(
+        "POST",
+        "/records/{id}/report",
+        [[303; 4], [404, 200, 404, 404], [200, 200, 404, 404], [200, 200, 404, 404], [200; 4], [200; 4]],
+        false,
+    ),
+    page("GET", "/dashboard", SIGN_IN_FIRST),
+    page("GET", "/review", CURATOR_PAGES),
+    page_rec("GET", "/review/{id}", [[303; 4], [403; 4], [403; 4], [403; 4], [200; 4], [200; 4]], false),
+    page_rec("POST", "/review/{id}/merge", PAGE_CURATOR_ACTION, true),
+    page_rec("POST", "/review/{id}/promote", PAGE_CURATOR_ACTION, false),
+    page_rec("POST", "/review/{id}/hide", PAGE_CURATOR_ACTION, true),
+    page("GET", "/review/reports", CURATOR_PAGES),
+    page("POST", "/review/reports/{report}", CURATOR_FORMS),
+    page("GET", "/admin/users", CURATOR_PAGES),
+    page("POST", "/admin/users/{user}", CURATOR_FORMS),
+    page("GET", "/admin/outbox", [303, 403, 403, 403, 403, 200]),
+    page("GET", "/organisations/new", SIGN_IN_FIRST),
+    page("POST", "/organisations/new", [303; 6]),
+    page("GET", "/organisations/{org}", OK),
+    page("POST", "/organisations/{org}/invite", [303, 403, 403, 403, 403, 303]),
+    page("POST", "/organisations/{org}/members/{member}", [303, 403, 403, 403, 403, 303]),
+    page("GET", "/invitations/{token}", SIGN_IN_FIRST),
+    page("POST", "/invitations/{token}", [303, 400, 400, 400, 400, 400]),
 ];
+
+/// The anonymous browser's CSRF token (double-submit: cookie and field agree).
+const ANON_CSRF: &str = "anonymous-csrf-token-for-the-matrix";
+
+/// A form body for a page route.
+fn form_for(
+    case: &Case,
+    target: Option<(usize, RecordId)>,
+    w: &World,
+    n: usize,
+    version: i64,
+) -> Vec<(String, String)> {
+    let pairs: Vec<(&str, String)> = match (case.method, case.path) {
+        ("POST", "/signup") => {
+            vec![("name", "N".into()), ("email", format!("page{n}@example.org")), ("password", PASSWORD.into())]
+        }
+        ("POST", "/login") => vec![("email", "nobody@example.org".into()), ("password", "not the password".into())],
+        ("POST", "/verify" | "/email/confirm") => vec![("token", "not-a-token".into())],
+        ("POST", "/reset") => vec![("email", "nobody@example.org".into())],
+        ("POST", "/reset/{token}") => vec![("password", "a long enough new one".into())],
+        ("POST", "/account/name") => vec![("name", "Renamed".into())],
+        ("POST", "/account/password") => {
+            vec![("current_password", "not my password".into()), ("new_password", "another long one".into())]
+        }
+        ("POST", "/account/email") => {
+            vec![("new_email", format!("moved{n}@example.org")), ("email_password", "wrong".into())]
+        }
+        ("POST", "/account/delete") => vec![("delete_password", "not my password".into())],
+        ("POST", "/account/tokens") => vec![("token_name", "script".into()), ("scopes", "read".into())],
+        ("POST", "/submit") => vec![
+            ("title", "An idea".into()),
+            ("details.problem", "p".into()),
+            ("details.idea", "i".into()),
+            ("lang", "en".into()),
+            ("places", "BD".into()),
+            ("action", "submit".into()),
+        ],
+        ("POST", "/records/new") => vec![
+            ("title", "A practice".into()),
+            ("lang", "en".into()),
+            ("details.problem", "p".into()),
+            ("details.solution", "s".into()),
+            ("action", "draft".into()),
+        ],
+        ("POST", "/records/{id}/edit") => vec![
+            ("version", version.to_string()),
+            ("title", "Edited".into()),
+            ("lang", "en".into()),
+            ("details.problem", "p".into()),
+            ("details.idea", "i".into()),
+        ],
+        ("POST", "/records/{id}/transition") => {
+            vec![("to", if matches!(target, Some((1 | 2, _))) { "archived" } else { "submitted" }.into())]
+        }
+        ("POST", "/records/{id}/comment") => vec![("body", "A comment".into())],
+        ("POST", "/records/{id}/report") => vec![("reason", "Spam".into())],
+        ("POST", "/review/{id}/merge") => vec![("into", w.survivor.to_string())],
+        ("POST", "/review/{id}/promote") => vec![("to", "practice".into())],
+        ("POST", "/review/{id}/hide") => vec![("hidden", "true".into())],
+        ("POST", "/review/reports/{report}") => vec![("action", "dismiss".into())],
+        ("POST", "/admin/users/{user}") => vec![("role", "member".into())],
+        ("POST", "/organisations/new") => vec![("name", format!("Page organisation {n}")), ("type", "ngo".into())],
+        ("POST", "/organisations/{org}/invite") => {
+            vec![("email", "invitee@example.org".into()), ("role", "viewer".into())]
+        }
+        ("POST", "/organisations/{org}/members/{member}") => vec![("role", "viewer".into())],
+        _ => vec![],
+    };
+    pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+}
+
+/// A browser session for a person, made directly: `(cookie, csrf)`.
+async fn browser(app: &TestApp, user: UserId) -> (String, String) {
+    let secret = banyan_web::auth::random_secret("");
+    let csrf = banyan_web::auth::random_secret("");
+    let now = chrono::Utc::now();
+    app.db
+        .store
+        .create_session(banyan_store::Session {
+            id_hash: banyan_web::token_hash(&secret),
+            user_id: user,
+            kind: banyan_store::SessionKind::Browser,
+            csrf: csrf.clone(),
+            created_at: now,
+            last_seen_at: now,
+            expires_at: now + chrono::Duration::days(1),
+        })
+        .await
+        .unwrap();
+    (format!("__Host-banyan_session={secret}"), csrf)
+}
 
 /// Everything the matrix needs to fill in paths and bodies.
 struct World {
@@ -360,17 +548,21 @@ async fn every_route_answers_every_caller_as_the_matrix_says(db: TestDb) {
                     .replace("{report}", &world.report)
                     .replace("{token}", &uuid::Uuid::now_v7().to_string())
                     .replace("{name}", "sdg");
-                let body = body_for(case, target, &world, n, version);
                 let method = Method::from_bytes(case.method.as_bytes()).unwrap();
-                let reply = app
-                    .send(
-                        method,
-                        &path,
-                        body.map(|b| ("application/json", b.to_string().into_bytes())),
-                        &[],
-                        token.as_deref(),
-                    )
-                    .await;
+                let reply = if case.page {
+                    let (cookie, csrf) = match person {
+                        Some(p) => browser(&app, p.id).await,
+                        None => (format!("__Host-banyan_csrf={ANON_CSRF}"), ANON_CSRF.to_string()),
+                    };
+                    let form = serde_urlencoded::to_string(form_for(case, target, &world, n, version)).unwrap();
+                    let headers = [("cookie", cookie.as_str()), ("x-csrf-token", csrf.as_str())];
+                    let body = (case.method != "GET").then(|| ("application/x-www-form-urlencoded", form.into_bytes()));
+                    app.send(method, &path, body, &headers, None).await
+                } else {
+                    let body = body_for(case, target, &world, n, version);
+                    let body = body.map(|b| ("application/json", b.to_string().into_bytes()));
+                    app.send(method, &path, body, &[], token.as_deref()).await
+                };
                 if reply.status.as_u16() != expected {
                     let target = target.map(|(t, _)| format!(" on {}", TARGETS[t])).unwrap_or_default();
                     failures.push(format!(

@@ -1,0 +1,419 @@
+//! Pages for submitters: "Submit your idea", the practice form, editing, the dashboard, and the
+//! buttons that move a record along, comment on it or report it.
+
+use axum::extract::{Path, RawForm, State};
+use axum::http::{Method, StatusCode};
+use axum::routing::{MethodRouter, get, post};
+use serde_json::{Value, json};
+
+use banyan_domain::record::InputMode;
+use banyan_domain::workflow;
+use banyan_domain::{Kind, Record, RecordInput, Status, limits, text};
+use banyan_store::ReportTarget;
+
+use super::forms::{self, Field, FormData};
+use super::{PageCtx, PageResult, form_languages, options, redirect, sdg_goals, sector_divisions};
+use crate::AppState;
+use crate::api::records::{check_member_input, create_owned, visible};
+use crate::api::workflow::{apply_transition, post_comment};
+use crate::problem::ApiError;
+
+pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
+    vec![
+        (Method::GET, "/submit", get(submit_form)),
+        (Method::POST, "/submit", post(submit)),
+        (Method::GET, "/records/new", get(practice_form)),
+        (Method::POST, "/records/new", post(create_practice)),
+        (Method::GET, "/records/{id}/edit", get(edit_form)),
+        (Method::POST, "/records/{id}/edit", post(edit)),
+        (Method::POST, "/records/{id}/transition", post(transition)),
+        (Method::POST, "/records/{id}/comment", post(comment)),
+        (Method::POST, "/records/{id}/report", post(report)),
+        (Method::GET, "/dashboard", get(dashboard)),
+    ]
+}
+
+/// The practice form's fields, by the JSON path each fills.
+const PRACTICE: &[(&str, Field)] = &[
+    ("title", Field::Text),
+    ("summary", Field::Text),
+    ("lang", Field::Text),
+    ("organisation", Field::Text),
+    ("places", Field::Csv),
+    ("level_of_government", Field::Text),
+    ("sdgs", Field::Csv),
+    ("sectors", Field::Csv),
+    ("innovation_types", Field::Multi),
+    ("themes", Field::Csv),
+    ("details.problem", Field::Text),
+    ("details.solution", Field::Text),
+    ("details.stage", Field::Text),
+    ("details.started_on", Field::Text),
+    ("details.beneficiaries", Field::Text),
+    ("details.results", Field::Text),
+    ("details.evidence_level", Field::Number),
+    ("details.tcv.before.time_days", Field::Number),
+    ("details.tcv.after.time_days", Field::Number),
+    ("details.tcv.before.cost", Field::Number),
+    ("details.tcv.after.cost", Field::Number),
+    ("details.tcv.before.visits", Field::Number),
+    ("details.tcv.after.visits", Field::Number),
+    ("details.tcv.currency", Field::Text),
+    ("details.tcv.yearly_volume", Field::Number),
+    ("details.lessons", Field::Text),
+    ("details.conditions_for_replication", Field::Text),
+    ("details.links", Field::Lines),
+    ("details.contact.name", Field::Text),
+    ("details.contact.email", Field::Text),
+    ("details.contact.phone", Field::Text),
+];
+
+/// The idea edit form's fields.
+const IDEA: &[(&str, Field)] = &[
+    ("title", Field::Text),
+    ("summary", Field::Text),
+    ("lang", Field::Text),
+    ("places", Field::Csv),
+    ("sdgs", Field::Csv),
+    ("sectors", Field::Csv),
+    ("details.problem", Field::Text),
+    ("details.idea", Field::Text),
+    ("details.expected_benefit", Field::Text),
+];
+
+/// Fields a form asks for that the record model leaves optional (a draft may be partial, but a
+/// form submission should not be empty).
+fn required(form: &FormData, names: &[&str], errors: &mut std::collections::BTreeMap<String, String>) {
+    for name in names {
+        if form.get(name).is_none() {
+            errors.entry(name.to_string()).or_insert_with(|| "This is needed.".to_string());
+        }
+    }
+}
+
+fn status_from(form: &FormData) -> Status {
+    if form.get("action") == Some("draft") { Status::Draft } else { Status::Submitted }
+}
+
+async fn submit_form(State(state): State<AppState>, ctx: PageCtx) -> PageResult {
+    ctx.user()?;
+    ctx.render(&state, "submit.html", submit_options(json!({"form": {"lang": "en"}})))
+}
+
+fn submit_options(mut v: Value) -> Value {
+    v["countries"] = options("countries");
+    v["sdg_options"] = sdg_goals();
+    v["sector_options"] = sector_divisions();
+    v["languages"] = form_languages();
+    v
+}
+
+async fn submit(State(state): State<AppState>, ctx: PageCtx, RawForm(body): RawForm) -> PageResult {
+    ctx.user()?;
+    let form = FormData::parse(&body);
+    let mut json = json!({"kind": "idea", "status": status_from(&form).code()});
+    forms::apply(
+        &mut json,
+        &form,
+        &[
+            ("title", Field::Text),
+            ("lang", Field::Text),
+            ("sdgs", Field::Multi),
+            ("sectors", Field::Text),
+            ("details.problem", Field::Text),
+            ("details.idea", Field::Text),
+        ],
+    );
+    if let Some(sector) = json.get("sectors").cloned() {
+        json["sectors"] = json!([sector]);
+    }
+    let places: Vec<&str> = [form.get("places"), form.get("subdivision")].into_iter().flatten().collect();
+    if !places.is_empty() {
+        json["places"] = json!(places);
+    }
+    let mut errors = std::collections::BTreeMap::new();
+    required(&form, &["title", "details.problem", "details.idea", "lang"], &mut errors);
+    let parsed = RecordInput::from_json(&json, InputMode::Create);
+    if let Err(v) = &parsed {
+        for (k, m) in forms::errors(v) {
+            // A bad subdivision code is reported against the field it was typed in.
+            let k = if k == "places" && form.get("subdivision").is_some() { "subdivision".to_string() } else { k };
+            errors.entry(k).or_insert(m);
+        }
+    }
+    if !errors.is_empty() {
+        return ctx.form_again(&state, "submit.html", &form, errors, submit_options(json!({})));
+    }
+    create(&state, &ctx, parsed.expect("no errors")).await
+}
+
+async fn create(state: &AppState, ctx: &PageCtx, input: RecordInput) -> PageResult {
+    let draft = input.content.status == Status::Draft;
+    match create_owned(state, &ctx.caller, input).await {
+        Ok(_) => Ok(redirect(if draft { "/dashboard?done=draft" } else { "/dashboard?done=submitted" })),
+        Err(e) => Err(ctx.fail(e)),
+    }
+}
+
+async fn practice_options(state: &AppState, ctx: &PageCtx, mut v: Value) -> Result<Value, super::PageError> {
+    let mut orgs = Vec::new();
+    for (org, role) in &ctx.caller.viewer.memberships {
+        if role.can_edit()
+            && let Some(o) = state.store.organisation(*org).await.map_err(|e| ctx.fail(e))?
+        {
+            orgs.push(json!({"code": o.id, "name": o.content.name}));
+        }
+    }
+    v["organisations"] = json!(orgs);
+    v["languages"] = form_languages();
+    v["levels"] = options("levels");
+    v["stages"] = options("stages");
+    v["evidence_levels"] = options("evidence-levels");
+    v["innovation_types"] = options("innovation-types");
+    Ok(v)
+}
+
+async fn practice_form(State(state): State<AppState>, ctx: PageCtx) -> PageResult {
+    ctx.user()?;
+    let v = practice_options(
+        &state,
+        &ctx,
+        json!({"heading": "Share a practice", "action": "/records/new", "form": {"lang": "en"}}),
+    )
+    .await?;
+    ctx.render(&state, "practice_form.html", v)
+}
+
+async fn create_practice(State(state): State<AppState>, ctx: PageCtx, RawForm(body): RawForm) -> PageResult {
+    ctx.user()?;
+    let form = FormData::parse(&body);
+    let mut json = json!({"kind": "practice", "status": status_from(&form).code()});
+    forms::apply(&mut json, &form, PRACTICE);
+    let mut errors = std::collections::BTreeMap::new();
+    required(&form, &["title", "lang", "details.problem", "details.solution"], &mut errors);
+    let parsed = RecordInput::from_json(&json, InputMode::Create);
+    if let Err(v) = &parsed {
+        for (k, m) in forms::errors(v) {
+            errors.entry(k).or_insert(m);
+        }
+    }
+    if errors.is_empty()
+        && let Err(ApiError::Invalid(v)) = check_member_input(&ctx.caller, parsed.as_ref().expect("valid"), None)
+    {
+        errors.extend(forms::errors(&v));
+    }
+    if !errors.is_empty() {
+        let v =
+            practice_options(&state, &ctx, json!({"heading": "Share a practice", "action": "/records/new"})).await?;
+        return ctx.form_again(&state, "practice_form.html", &form, errors, v);
+    }
+    create(&state, &ctx, parsed.expect("no errors")).await
+}
+
+/// The record, if the caller may edit it here (ideas and practices; other kinds through the API).
+async fn editable(
+    state: &AppState,
+    ctx: &PageCtx,
+    id: &str,
+) -> Result<(Record, &'static [(&'static str, Field)]), super::PageError> {
+    ctx.user()?;
+    let id = crate::api::records::record_id(id).map_err(|e| ctx.fail(e))?;
+    let record = visible(state, &ctx.caller, id).await.map_err(|e| ctx.fail(e))?;
+    if !ctx.caller.viewer.can_edit(&record) {
+        return Err(ctx.fail(ApiError::Forbidden(format!(
+            "this {} cannot be changed while it is {}",
+            record.kind().label().to_lowercase(),
+            record.content.status.label().to_lowercase()
+        ))));
+    }
+    let fields = match record.kind() {
+        Kind::Idea => IDEA,
+        Kind::Practice => PRACTICE,
+        _ => return Err(ctx.fail(ApiError::Forbidden("edit this kind of record through the API for now".into()))),
+    };
+    Ok((record, fields))
+}
+
+async fn edit_page(
+    state: &AppState,
+    ctx: &PageCtx,
+    record: &Record,
+    form: Value,
+    checked: Value,
+    errors: Value,
+    status: StatusCode,
+) -> PageResult {
+    let common = json!({"action": format!("/records/{}/edit", record.id), "version": record.version, "form": form, "checked": checked, "errors": errors,
+                        "problem": (status != StatusCode::OK).then_some("Please correct what is marked below.")});
+    if record.kind() == Kind::Idea {
+        let mut v = common;
+        v["languages"] = form_languages();
+        return ctx.render_status(state, status, "idea_form.html", v);
+    }
+    let mut v = practice_options(state, ctx, common).await?;
+    v["heading"] = json!(format!("Edit “{}”", record.content.title));
+    ctx.render_status(state, status, "practice_form.html", v)
+}
+
+async fn edit_form(State(state): State<AppState>, ctx: PageCtx, Path(id): Path<String>) -> PageResult {
+    let (record, fields) = editable(&state, &ctx, &id).await?;
+    let (form, checked) = forms::fill(&record.to_json(), fields);
+    edit_page(&state, &ctx, &record, json!(form), json!(checked), json!({}), StatusCode::OK).await
+}
+
+async fn edit(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(id): Path<String>,
+    RawForm(body): RawForm,
+) -> PageResult {
+    let (record, fields) = editable(&state, &ctx, &id).await?;
+    let form = FormData::parse(&body);
+    let version: i64 = form.get("version").and_then(|v| v.parse().ok()).unwrap_or(record.version);
+    if version != record.version {
+        return Err(ctx.fail(ApiError::Conflict { expected: version, current: record.version }));
+    }
+    let mut json = record.to_json();
+    forms::apply(&mut json, &form, fields);
+    let errors = match RecordInput::from_json(&json, InputMode::Update { kind: record.kind() }) {
+        Ok(input) => match check_member_input(&ctx.caller, &input, Some(&record)) {
+            Ok(()) => {
+                let actor = ctx.caller.require_writer().map_err(|e| ctx.fail(e))?;
+                match state.store.update_record(record.id, version, input, &actor).await {
+                    Ok(_) => return Ok(redirect("/dashboard?done=saved")),
+                    Err(banyan_store::StoreError::Invalid(v)) => forms::errors(&v),
+                    Err(e) => return Err(ctx.fail(e)),
+                }
+            }
+            Err(ApiError::Invalid(v)) => forms::errors(&v),
+            Err(e) => return Err(ctx.fail(e)),
+        },
+        Err(v) => forms::errors(&v),
+    };
+    edit_page(&state, &ctx, &record, json!(form.echo()), json!(form.checked()), json!(errors), StatusCode::BAD_REQUEST)
+        .await
+}
+
+/// Where to go back to after acting on a record.
+fn back(ctx: &PageCtx, record: &Record) -> String {
+    if ctx.caller.is_staff() && !ctx.caller.viewer.is_editor_of(record) {
+        format!("/review/{}", record.id)
+    } else {
+        "/dashboard".to_string()
+    }
+}
+
+async fn transition(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(id): Path<String>,
+    RawForm(body): RawForm,
+) -> PageResult {
+    ctx.user()?;
+    let form = FormData::parse(&body);
+    let id = crate::api::records::record_id(&id).map_err(|e| ctx.fail(e))?;
+    let to = Status::parse(form.raw("to")).map_err(|e| ctx.fail(ApiError::field("to", "invalid_value", e.message)))?;
+    let comment = form
+        .get("comment")
+        .and_then(|c| text::block(c).ok())
+        .filter(|c| !c.is_empty() && c.chars().count() <= limits::LONG_TEXT);
+    let record = apply_transition(&state, &ctx.caller, id, to, comment).await.map_err(|e| ctx.fail(e))?;
+    Ok(redirect(&format!("{}?done=moved", back(&ctx, &record))))
+}
+
+async fn comment(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(id): Path<String>,
+    RawForm(body): RawForm,
+) -> PageResult {
+    ctx.user()?;
+    let form = FormData::parse(&body);
+    let id = crate::api::records::record_id(&id).map_err(|e| ctx.fail(e))?;
+    let record = visible(&state, &ctx.caller, id).await.map_err(|e| ctx.fail(e))?;
+    if !ctx.caller.viewer.can_discuss(&record) {
+        return Err(ctx.fail(ApiError::Forbidden(
+            "the review conversation is between the record's editors and the curators".into(),
+        )));
+    }
+    let body = form
+        .get("body")
+        .and_then(|b| text::block(b).ok())
+        .filter(|b| !b.is_empty() && b.chars().count() <= limits::LONG_TEXT);
+    let Some(body) = body else {
+        return Err(ctx.fail(ApiError::field("body", "required", "write a message first")));
+    };
+    post_comment(&state, &ctx.caller, &record, &body).await.map_err(|e| ctx.fail(e))?;
+    Ok(redirect(&format!("{}?done=comment", back(&ctx, &record))))
+}
+
+async fn report(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(id): Path<String>,
+    RawForm(body): RawForm,
+) -> PageResult {
+    ctx.user()?;
+    let (user, actor) = ctx.caller.require_member().map_err(|e| ctx.fail(e))?;
+    let form = FormData::parse(&body);
+    let id = crate::api::records::record_id(&id).map_err(|e| ctx.fail(e))?;
+    visible(&state, &ctx.caller, id).await.map_err(|e| ctx.fail(e))?;
+    let reason =
+        form.get("reason").and_then(|r| text::block(r).ok()).filter(|r| !r.is_empty() && r.chars().count() <= 2000);
+    let Some(reason) = reason else {
+        return Err(ctx.fail(ApiError::field("reason", "required", "say what is wrong")));
+    };
+    state
+        .limiter
+        .hit("report", &user.id.to_string(), state.config.limits.reports_per_account)
+        .map_err(|e| ctx.fail(e))?;
+    state.store.create_report(ReportTarget::Record(id), &reason, &actor).await.map_err(|e| ctx.fail(e))?;
+    ctx.render(
+        &state,
+        "message.html",
+        json!({"heading": "Thank you", "paragraphs": ["The moderators will look at it."]}),
+    )
+}
+
+/// The label of the button that moves a record to `to`.
+pub fn action_label(to: Status) -> &'static str {
+    match to {
+        Status::Submitted => "Submit for review",
+        Status::InReview => "Take into review",
+        Status::ChangesRequested => "Ask for changes",
+        Status::Published => "Publish",
+        Status::Archived => "Archive",
+        Status::Withdrawn => "Withdraw",
+        Status::Draft => "Reopen as a draft",
+    }
+}
+
+async fn dashboard(State(state): State<AppState>, ctx: PageCtx) -> PageResult {
+    let user = ctx.user()?.clone();
+    let data = crate::api::me::dashboard_data(&state, &user).await.map_err(|e| ctx.fail(e))?;
+    let mut records = Vec::new();
+    for item in data["records"].as_array().cloned().unwrap_or_default() {
+        let Some(id) = item["id"].as_str().and_then(|i| banyan_domain::RecordId::parse(i).ok()) else { continue };
+        let Ok(record) = visible(&state, &ctx.caller, id).await else {
+            // Hidden records are the moderators' alone; the owner still sees that one exists.
+            let mut item = item;
+            item["status_label"] = json!("Hidden by a moderator");
+            records.push(item);
+            continue;
+        };
+        let actors = ctx.caller.viewer.actors(&record);
+        let next: Vec<Value> =
+            workflow::next(record.content.status, banyan_domain::workflow::Actors { curator: false, ..actors })
+                .into_iter()
+                .map(|to| json!({"code": to.code(), "label": action_label(to)}))
+                .collect();
+        let mut item = item;
+        item["status_label"] = json!(record.content.status.label());
+        item["editable"] =
+            json!(ctx.caller.viewer.can_edit(&record) && matches!(record.kind(), Kind::Idea | Kind::Practice));
+        item["next"] = json!(next);
+        item["can_reply"] = json!(ctx.caller.viewer.can_discuss(&record));
+        records.push(item);
+    }
+    ctx.render(&state, "dashboard.html", json!({"records": records}))
+}
