@@ -5,7 +5,8 @@ use crate::{Server, banyan, get_json, stderr, stdout, summary_count};
 backend_tests!(
     imports_of_both_registries_are_listed_over_http,
     tokens_made_on_the_command_line_work_over_http,
-    exports_write_files
+    exports_write_files,
+    the_first_admin_is_made_on_the_command_line,
 );
 
 async fn imports_of_both_registries_are_listed_over_http(db: TestDb) {
@@ -124,4 +125,58 @@ fn mistakes_on_the_command_line_fail_with_a_message() {
     for word in ["serve", "import", "export", "token", "BANYAN_DATA_DIR"] {
         assert!(stdout(&help).contains(word), "help mentions {word}");
     }
+}
+
+async fn the_first_admin_is_made_on_the_command_line(db: TestDb) {
+    // Without a password: a link to choose one.
+    let made = banyan(&db, &["user", "create", "--role", "admin", "--email", "Admin@Example.gov"]);
+    assert!(made.status.success(), "{}", stderr(&made));
+    let link = stdout(&made).trim().to_string();
+    assert!(link.contains("/reset/"), "{link}");
+    let token = link.rsplit('/').next().unwrap().to_string();
+    let again = banyan(&db, &["user", "create", "--email", "admin@example.gov"]);
+    assert!(!again.status.success(), "one account per address");
+    assert!(stderr(&again).contains("email"), "{}", stderr(&again));
+
+    let server = Server::start(&db.cli_args());
+    let client = reqwest::Client::new();
+    let set = client
+        .post(server.url("/api/v1/auth/reset/confirm"))
+        .json(&serde_json::json!({"token": token, "password": "the admin's own passphrase"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(set.status(), 200);
+    let login = client
+        .post(server.url("/api/v1/auth/login"))
+        .json(&serde_json::json!({"email": "admin@example.gov", "password": "the admin's own passphrase"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 200);
+    let session: serde_json::Value = login.json().await.unwrap();
+    assert_eq!(session["user"]["role"], "admin");
+    let outbox = client
+        .get(server.url("/api/v1/admin/outbox"))
+        .bearer_auth(session["token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(outbox.status(), 200, "an admin reads the outbox");
+
+    // With a password on standard input; a weak one is refused.
+    let mut weak = std::process::Command::new(env!("CARGO_BIN_EXE_banyan"))
+        .args(["user", "create", "--role", "curator", "--email", "curator@example.gov", "--password-stdin"])
+        .args(db.cli_args())
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    weak.stdin.take().unwrap().write_all(b"password\n").unwrap();
+    let out = weak.wait_with_output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("common"));
+    let role = banyan(&db, &["user", "role", "--email", "admin@example.gov", "--role", "curator"]);
+    assert!(role.status.success(), "{}", stderr(&role));
 }

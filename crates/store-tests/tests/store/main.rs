@@ -3,6 +3,7 @@
 mod changes;
 mod listing;
 mod organisations;
+mod people;
 mod records;
 mod schema;
 mod tokens;

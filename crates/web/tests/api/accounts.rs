@@ -19,6 +19,8 @@ backend_tests!(
     blocked_and_unverified_accounts_cannot_sign_in,
     personal_tokens_are_scoped_and_revocable,
     an_export_holds_every_personal_field_and_erasure_leaves_none,
+    an_address_changes_only_through_a_link_mailed_to_it,
+    invitations_bring_people_into_organisations,
 );
 
 /// A browser session made directly in the database, as the `/login` page would make it.
@@ -386,4 +388,111 @@ async fn an_export_holds_every_personal_field_and_erasure_leaves_none(db: TestDb
     assert_eq!(login.status, StatusCode::UNAUTHORIZED);
     // The address may be used again.
     app.signup("amina.rahman@example.org").await;
+}
+
+async fn an_address_changes_only_through_a_link_mailed_to_it(db: TestDb) {
+    let app = TestApp::start(db).await;
+    let amina = app.signup("amina@example.org").await;
+    let wrong =
+        app.by(&amina).post("/api/v1/me/email", &json!({"email": "amina@new.example.org", "password": "not it"})).await;
+    assert_eq!(wrong.error_fields(), ["password"]);
+    let asked =
+        app.by(&amina).post("/api/v1/me/email", &json!({"email": "amina@new.example.org", "password": PASSWORD})).await;
+    assert_eq!(asked.status, StatusCode::ACCEPTED, "{}", asked.text);
+    let mail = app.last_mail_to("amina@new.example.org").await;
+    let token = link_token(&mail.body, "/email/confirm?token=");
+    assert_eq!(
+        app.by(&amina).get("/api/v1/me").await.body["user"]["email"],
+        "amina@example.org",
+        "nothing changes before the link"
+    );
+    let done = app.nobody().post("/api/v1/auth/email/confirm", &json!({"token": token})).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.text);
+    assert_eq!(app.by(&amina).get("/api/v1/me").await.body["user"]["email"], "amina@new.example.org");
+    assert!(
+        app.last_mail_to("amina@example.org").await.subject.contains("address was changed"),
+        "the old address is told"
+    );
+    app.login("amina@new.example.org", PASSWORD).await;
+    let old =
+        app.nobody().post("/api/v1/auth/login", &json!({"email": "amina@example.org", "password": PASSWORD})).await;
+    assert_eq!(old.status, StatusCode::UNAUTHORIZED);
+    // An address another account has is not revealed, and nothing is mailed to it.
+    let bob = app.signup("bob@example.org").await;
+    let before = app.db.store.outbox(1000).await.unwrap().len();
+    let taken =
+        app.by(&bob).post("/api/v1/me/email", &json!({"email": "amina@new.example.org", "password": PASSWORD})).await;
+    assert_eq!(taken.status, StatusCode::ACCEPTED);
+    assert_eq!(app.db.store.outbox(1000).await.unwrap().len(), before);
+}
+
+async fn invitations_bring_people_into_organisations(db: TestDb) {
+    let app = TestApp::start(db).await;
+    let owner = app.signup("owner@example.org").await;
+    let org = app
+        .by(&owner)
+        .post(
+            "/api/v1/organisations",
+            &json!({"name": "Tangail District Administration", "type": "government", "country": "BD"}),
+        )
+        .await;
+    assert_eq!(org.status, StatusCode::CREATED, "{}", org.text);
+    let org_id = org.body["id"].as_str().unwrap().to_string();
+    let members = app.by(&owner).get(&format!("/api/v1/organisations/{org_id}/members")).await;
+    assert_eq!(members.body["items"][0]["role"], "owner", "the creator owns it");
+
+    let invited = app
+        .by(&owner)
+        .post(
+            &format!("/api/v1/organisations/{org_id}/invitations"),
+            &json!({"email": "editor@example.org", "role": "editor"}),
+        )
+        .await;
+    assert_eq!(invited.status, StatusCode::ACCEPTED, "{}", invited.text);
+    let token = link_token(&app.last_mail_to("editor@example.org").await.body, "/invitations/");
+    let someone_else = app.signup("someone@example.org").await;
+    let refused = app.by(&someone_else).post("/api/v1/invitations/accept", &json!({"token": token})).await;
+    refused.assert_problem(StatusCode::FORBIDDEN, "forbidden");
+
+    // A refused attempt used the token up: invite again for the right person.
+    app.by(&owner)
+        .post(
+            &format!("/api/v1/organisations/{org_id}/invitations"),
+            &json!({"email": "editor@example.org", "role": "editor"}),
+        )
+        .await;
+    let token = link_token(&app.last_mail_to("editor@example.org").await.body, "/invitations/");
+    let editor = app.signup("editor@example.org").await;
+    let joined = app.by(&editor).post("/api/v1/invitations/accept", &json!({"token": token})).await;
+    assert_eq!(joined.status, StatusCode::OK, "{}", joined.text);
+    assert_eq!(joined.body["role"], "editor");
+    assert_eq!(
+        app.by(&editor).post("/api/v1/invitations/accept", &json!({"token": token})).await.status,
+        StatusCode::BAD_REQUEST
+    );
+
+    // The editor edits the organisation's records, but does not manage its people.
+    let mut record = fixtures::practice("District practice");
+    record["status"] = json!("draft");
+    record["organisation"] = json!(org_id);
+    let created = app.by(&owner).post("/api/v1/records", &record).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    let path = format!("/api/v1/records/{}", created.body["id"].as_str().unwrap());
+    let edited = app.by(&editor).patch(&path, &json!({"version": 1, "summary": "Edited by a colleague"})).await;
+    assert_eq!(edited.status, StatusCode::OK, "{}", edited.text);
+    let not_owner = app
+        .by(&editor)
+        .post(
+            &format!("/api/v1/organisations/{org_id}/invitations"),
+            &json!({"email": "x@example.org", "role": "viewer"}),
+        )
+        .await;
+    not_owner.assert_problem(StatusCode::FORBIDDEN, "forbidden");
+    // A stranger may not put a record in the organisation.
+    let mut theirs = fixtures::of_kind(banyan_domain::Kind::Idea, "Not theirs");
+    theirs["organisation"] = json!(org_id);
+    let refused = app.by(&someone_else).post("/api/v1/records", &theirs).await;
+    assert_eq!(refused.error_fields(), ["organisation"]);
+    let left = app.by(&editor).delete(&format!("/api/v1/organisations/{org_id}/members/{}", editor.id)).await;
+    assert_eq!(left.status, StatusCode::NO_CONTENT, "anyone may leave");
 }

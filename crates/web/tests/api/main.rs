@@ -2,6 +2,7 @@
 
 mod accounts;
 mod bad_input;
+mod mail;
 mod matrix;
 mod operations;
 mod organisations;
