@@ -12,6 +12,7 @@ pub mod merge_patch;
 pub mod organisation;
 pub mod record;
 pub mod role;
+pub mod suggest;
 pub mod text;
 pub mod validate;
 pub mod values;

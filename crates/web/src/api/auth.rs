@@ -268,14 +268,14 @@ async fn login(State(state): State<AppState>, ip: ClientIp, JsonBody(body): Json
     Ok(JsonResponse::ok(&json!({"token": secret, "expires_at": session.expires_at, "user": user})))
 }
 
-/// Ends the session the request was made with.
+/// Signs out: ends every session of the signed-in person, on every device.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "accounts",
     security(("bearer" = [])),
     responses((status = 204), (status = 401, body = Problem)))]
 async fn logout(State(state): State<AppState>, caller: Caller) -> ApiResult<Response> {
     match &caller.auth {
         Auth::Session(s) => {
-            state.store.end_session(&s.id_hash).await?;
+            state.store.end_sessions(s.user_id).await?;
             let mut res = StatusCode::NO_CONTENT.into_response();
             res.headers_mut()
                 .append(axum::http::header::SET_COOKIE, crate::auth::expired_cookie(crate::auth::SESSION_COOKIE));

@@ -146,9 +146,10 @@ fn capitalise(s: &str) -> String {
     c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
 }
 
+/// Signing out ends every session of the person, on every device.
 async fn logout(State(state): State<AppState>, ctx: PageCtx) -> PageResult {
     if let Auth::Session(s) = &ctx.caller.auth {
-        state.store.end_session(&s.id_hash).await.map_err(|e| ctx.fail(e))?;
+        state.store.end_sessions(s.user_id).await.map_err(|e| ctx.fail(e))?;
     }
     let mut res = redirect("/?done=signed-out");
     res.headers_mut().append(header::SET_COOKIE, expired_cookie(SESSION_COOKIE));

@@ -111,6 +111,9 @@ fn submit_options(mut v: Value) -> Value {
 async fn submit(State(state): State<AppState>, ctx: PageCtx, RawForm(body): RawForm) -> PageResult {
     ctx.user()?;
     let form = FormData::parse(&body);
+    if form.get("action") == Some("suggest") {
+        return suggest(&state, &ctx, &form);
+    }
     let mut json = json!({"kind": "idea", "status": status_from(&form).code()});
     forms::apply(
         &mut json,
@@ -145,6 +148,35 @@ async fn submit(State(state): State<AppState>, ctx: PageCtx, RawForm(body): RawF
         return ctx.form_again(&state, "submit.html", &form, errors, submit_options(json!({})));
     }
     create(&state, &ctx, parsed.expect("no errors")).await
+}
+
+/// Shows the form again with goals and a sector suggested from what was written, checked for
+/// the person to confirm or change.
+fn suggest(state: &AppState, ctx: &PageCtx, form: &FormData) -> PageResult {
+    let text =
+        ["title", "details.problem", "details.idea"].iter().filter_map(|f| form.get(f)).collect::<Vec<_>>().join(". ");
+    let found = banyan_domain::suggest::suggest(&text);
+    let mut checked = form.checked();
+    let sdgs = checked.entry("sdgs".to_string()).or_default();
+    for g in &found.sdgs {
+        if !sdgs.iter().any(|s| s == g.code()) {
+            sdgs.push(g.code().to_string());
+        }
+    }
+    let mut echo = form.echo();
+    if let Some(sector) = found.sector
+        && form.get("sectors").is_none()
+    {
+        echo.insert("sectors".into(), sector.code().to_string());
+    }
+    let notice = if found.sdgs.is_empty() && found.sector.is_none() {
+        "Nothing to suggest from this text; choose below if you know.".to_string()
+    } else {
+        let goals: Vec<String> = found.sdgs.iter().map(|g| format!("SDG {}", g.code())).collect();
+        let sector = found.sector.map(|s| s.name().to_string()).unwrap_or_default();
+        format!("Suggested from your text: {} {}. Check them before you submit.", goals.join(", "), sector)
+    };
+    ctx.render(state, "submit.html", submit_options(json!({"form": echo, "checked": checked, "suggested": notice})))
 }
 
 async fn create(state: &AppState, ctx: &PageCtx, input: RecordInput) -> PageResult {

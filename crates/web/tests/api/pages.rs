@@ -46,6 +46,21 @@ async fn a_person_signs_up_submits_an_idea_and_follows_it_on_the_dashboard(db: T
     let form = b.get("/submit").await;
     assert_eq!(form.status, StatusCode::OK);
     assert!(form.text.contains("Amina Rahman"), "signed in: the header names the person");
+    let suggested = b
+        .submit(
+            "/submit",
+            &[
+                ("title", "Shorter queues at the district hospital"),
+                ("details.problem", "Patients wait all day."),
+                ("action", "suggest"),
+            ],
+        )
+        .await;
+    assert_eq!(suggested.status, StatusCode::OK);
+    assert!(suggested.text.contains("Suggested from your text: SDG 3"), "{}", suggested.text);
+    assert!(suggested.text.contains("value=\"3\" checked"), "the suggestion is checked, to confirm");
+    assert!(suggested.text.contains("Patients wait all day."), "what was typed stays");
+    assert_eq!(app.db.count("records").await, 0, "a suggestion submits nothing");
     let submitted = b
         .submit(
             "/submit",
