@@ -260,18 +260,30 @@ async fn create_token(
         }
         (name, scopes, days)
     })?;
+    let (secret, info) = make_personal_token(&state, &user, name, scopes, days.map(Duration::days)).await?;
+    Ok(JsonResponse::with_status(StatusCode::CREATED, &json!({"token": secret, "info": info})))
+}
+
+/// Makes a personal API token for `user`; returns the secret (shown once) and what is stored.
+pub async fn make_personal_token(
+    state: &AppState,
+    user: &User,
+    name: String,
+    scopes: Vec<Scope>,
+    valid_for: Option<Duration>,
+) -> ApiResult<(String, banyan_store::TokenInfo)> {
     let secret = new_token_secret();
     let token = NewToken {
         id: TokenId::new(),
         name,
         role: user.role,
         secret_hash: token_hash(&secret),
-        expires_at: days.map(|d| Utc::now() + Duration::days(d)),
+        expires_at: valid_for.map(|d| Utc::now() + d),
         user_id: Some(user.id),
-        scopes,
+        scopes: scopes.into_iter().filter(|s| s.allowed_for(user.role)).collect(),
     };
-    let info = state.store.create_token(token, &caller.actor().expect("a signed-in person")).await?;
-    Ok(JsonResponse::with_status(StatusCode::CREATED, &json!({"token": secret, "info": info})))
+    let info = state.store.create_token(token, &banyan_store::Actor::user(user.id, user.role)).await?;
+    Ok((secret, info))
 }
 
 /// Revokes one of the signed-in person's tokens.

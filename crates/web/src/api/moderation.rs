@@ -35,7 +35,7 @@ fn uuid_of<T>(s: &str, make: fn(uuid::Uuid) -> T, what: &'static str) -> Result<
     request_body(content = Object, description = "`{\"record\": \"<id>\"}` or `{\"comment\": \"<id>\"}`, with `\"reason\"`", content_type = "application/json"),
     responses((status = 201, body = banyan_store::Report), (status = 400, body = Problem), (status = 401, body = Problem), (status = 404, body = Problem), (status = 429, body = Problem)))]
 async fn report(State(state): State<AppState>, caller: Caller, JsonBody(body): JsonBody) -> ApiResult<JsonResponse> {
-    let (user, actor) = caller.require_member()?;
+    caller.require_member()?;
     let (record, comment, reason) = read_body(&body, |c, o| {
         let record = c.parsed(o, "record", |s| uuid_of(s, RecordId, "records"));
         let comment = c.parsed(o, "comment", |s| uuid_of(s, CommentId, "comments"));
@@ -65,9 +65,19 @@ async fn report(State(state): State<AppState>, caller: Caller, JsonBody(body): J
         }
         (None, None) => unreachable!("reported above"),
     };
+    Ok(JsonResponse::with_status(StatusCode::CREATED, &file_report(&state, &caller, target, &reason).await?))
+}
+
+/// Files a report, within the reporter's limit (shared with the pages).
+pub async fn file_report(
+    state: &AppState,
+    caller: &Caller,
+    target: ReportTarget,
+    reason: &str,
+) -> ApiResult<banyan_store::Report> {
+    let (user, actor) = caller.require_member()?;
     state.limiter.hit("report", &user.id.to_string(), state.config.limits.reports_per_account)?;
-    let report = state.store.create_report(target, &reason, &actor).await?;
-    Ok(JsonResponse::with_status(StatusCode::CREATED, &report))
+    Ok(state.store.create_report(target, reason, &actor).await?)
 }
 
 /// Reports, for curators: open ones oldest first with `?status=open`.

@@ -146,7 +146,8 @@ async fn comments(State(state): State<AppState>, caller: Caller, Path(id): Path<
     Ok(JsonResponse::ok(&json!({"items": items})).header(header::CACHE_CONTROL, "private, no-store"))
 }
 
-async fn discussable(state: &AppState, caller: &Caller, id: &str) -> ApiResult<Record> {
+/// The record, if the caller may take part in its review conversation.
+pub async fn discussable(state: &AppState, caller: &Caller, id: &str) -> ApiResult<Record> {
     caller.actor().ok_or_else(|| ApiError::Unauthenticated("sign in first".into()))?;
     let record = visible(state, caller, record_id(id)?).await?;
     if !caller.viewer.can_discuss(&record) {

@@ -4,21 +4,18 @@ use axum::extract::{Path, Query, RawForm, State};
 use axum::http::{Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post};
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use serde_json::json;
 
 use banyan_domain::account::check_password;
 use banyan_domain::{Email, Scope, TokenId, limits, text};
-use banyan_store::{NewToken, Purpose, SessionKind, UserChange};
+use banyan_store::{Purpose, SessionKind, UserChange};
 
 use super::forms::FormData;
 use super::{PageCtx, PageResult, local_path, redirect};
 use crate::AppState;
 use crate::api::auth::{Accounts, CHECK_YOUR_EMAIL, VERIFY_FOR};
-use crate::auth::{
-    Auth, BROWSER_SESSION, SESSION_COOKIE, cookie, expired_cookie, new_token_secret, start_session, token_hash,
-    verify_password,
-};
+use crate::auth::{Auth, BROWSER_SESSION, SESSION_COOKIE, cookie, expired_cookie, start_session, verify_password};
 use crate::extract::ClientIp;
 use crate::problem::ApiError;
 
@@ -460,17 +457,9 @@ async fn make_token(State(state): State<AppState>, ctx: PageCtx, RawForm(body): 
     if !errors.is_empty() {
         return account_page(&state, &ctx, json!(form.echo()), json!(errors), None, StatusCode::BAD_REQUEST).await;
     }
-    let secret = new_token_secret();
-    let token = NewToken {
-        id: TokenId::new(),
-        name,
-        role: user.role,
-        secret_hash: token_hash(&secret),
-        expires_at: Some(Utc::now() + Duration::days(365)),
-        user_id: Some(user.id),
-        scopes,
-    };
-    state.store.create_token(token, &ctx.caller.actor().expect("a person")).await.map_err(|e| ctx.fail(e))?;
+    let (secret, _) = crate::api::me::make_personal_token(&state, &user, name, scopes, Some(Duration::days(365)))
+        .await
+        .map_err(|e| ctx.fail(e))?;
     account_page(&state, &ctx, json!({}), json!({}), Some(secret), StatusCode::OK).await
 }
 

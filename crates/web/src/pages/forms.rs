@@ -22,6 +22,13 @@ impl FormData {
         self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim()).filter(|v| !v.is_empty())
     }
 
+    /// A multi-line text, tidied as records keep text, if present and within `max` characters.
+    pub fn block(&self, name: &str, max: usize) -> Option<String> {
+        self.get(name)
+            .and_then(|t| banyan_domain::text::block(t).ok())
+            .filter(|t| !t.is_empty() && t.chars().count() <= max)
+    }
+
     /// A field as given (passwords are not trimmed).
     pub fn raw(&self, name: &str) -> &str {
         self.0.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use banyan_domain::record::InputMode;
 use banyan_domain::workflow;
-use banyan_domain::{Kind, Record, RecordInput, Status, limits, text};
+use banyan_domain::{Kind, Record, RecordInput, Status, limits};
 use banyan_store::ReportTarget;
 
 use super::forms::{self, Field, FormData};
@@ -345,10 +345,7 @@ async fn transition(
     let form = FormData::parse(&body);
     let id = crate::api::records::record_id(&id).map_err(|e| ctx.fail(e))?;
     let to = Status::parse(form.raw("to")).map_err(|e| ctx.fail(ApiError::field("to", "invalid_value", e.message)))?;
-    let comment = form
-        .get("comment")
-        .and_then(|c| text::block(c).ok())
-        .filter(|c| !c.is_empty() && c.chars().count() <= limits::LONG_TEXT);
+    let comment = form.block("comment", limits::LONG_TEXT);
     let record = apply_transition(&state, &ctx.caller, id, to, comment).await.map_err(|e| ctx.fail(e))?;
     Ok(redirect(&format!("{}?done=moved", back(&ctx, &record))))
 }
@@ -361,18 +358,8 @@ async fn comment(
 ) -> PageResult {
     ctx.user()?;
     let form = FormData::parse(&body);
-    let id = crate::api::records::record_id(&id).map_err(|e| ctx.fail(e))?;
-    let record = visible(&state, &ctx.caller, id).await.map_err(|e| ctx.fail(e))?;
-    if !ctx.caller.viewer.can_discuss(&record) {
-        return Err(ctx.fail(ApiError::Forbidden(
-            "the review conversation is between the record's editors and the curators".into(),
-        )));
-    }
-    let body = form
-        .get("body")
-        .and_then(|b| text::block(b).ok())
-        .filter(|b| !b.is_empty() && b.chars().count() <= limits::LONG_TEXT);
-    let Some(body) = body else {
+    let record = crate::api::workflow::discussable(&state, &ctx.caller, &id).await.map_err(|e| ctx.fail(e))?;
+    let Some(body) = form.block("body", limits::LONG_TEXT) else {
         return Err(ctx.fail(ApiError::field("body", "required", "write a message first")));
     };
     post_comment(&state, &ctx.caller, &record, &body).await.map_err(|e| ctx.fail(e))?;
@@ -386,20 +373,15 @@ async fn report(
     RawForm(body): RawForm,
 ) -> PageResult {
     ctx.user()?;
-    let (user, actor) = ctx.caller.require_member().map_err(|e| ctx.fail(e))?;
     let form = FormData::parse(&body);
     let id = crate::api::records::record_id(&id).map_err(|e| ctx.fail(e))?;
     visible(&state, &ctx.caller, id).await.map_err(|e| ctx.fail(e))?;
-    let reason =
-        form.get("reason").and_then(|r| text::block(r).ok()).filter(|r| !r.is_empty() && r.chars().count() <= 2000);
-    let Some(reason) = reason else {
+    let Some(reason) = form.block("reason", 2000) else {
         return Err(ctx.fail(ApiError::field("reason", "required", "say what is wrong")));
     };
-    state
-        .limiter
-        .hit("report", &user.id.to_string(), state.config.limits.reports_per_account)
+    crate::api::moderation::file_report(&state, &ctx.caller, ReportTarget::Record(id), &reason)
+        .await
         .map_err(|e| ctx.fail(e))?;
-    state.store.create_report(ReportTarget::Record(id), &reason, &actor).await.map_err(|e| ctx.fail(e))?;
     ctx.render(
         &state,
         "message.html",
