@@ -56,6 +56,14 @@ pub trait Store: Send + Sync + 'static {
 
     async fn list_records(&self, query: &RecordQuery) -> Result<Page<Record>>;
 
+    /// Several records by id in one read, live or deleted, in no particular order; ids not
+    /// found are left out. For followers of the change log.
+    async fn records_by_id(&self, ids: &[RecordId]) -> Result<Vec<RecordState>>;
+
+    /// Public records (published, not hidden) in id order after `after`: a cheap scan for
+    /// rebuilding indexes.
+    async fn public_records_after(&self, after: Option<RecordId>, limit: u32) -> Result<Vec<Record>>;
+
     /// Every version of a record, newest first.
     async fn revisions(&self, id: RecordId) -> Result<Vec<Revision>>;
 
@@ -106,6 +114,9 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Option<Organisation>>;
 
     async fn list_organisations(&self, query: &OrganisationQuery) -> Result<Page<Organisation>>;
+
+    /// Several live organisations by id in one read; ids not found (or deleted) are left out.
+    async fn organisations_by_id(&self, ids: &[OrganisationId]) -> Result<Vec<Organisation>>;
 
     // API tokens
 

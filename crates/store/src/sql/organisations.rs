@@ -110,6 +110,22 @@ impl<B: Backend> SqlStore<B> {
         Ok(rows.first().map(from_row).transpose()?.flatten())
     }
 
+    pub(super) async fn organisations_with_ids(&self, ids: &[OrganisationId]) -> Result<Vec<Organisation>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let mut q = Sql::new(&format!("SELECT {COLUMNS} FROM organisations WHERE id IN ("));
+            for (i, id) in chunk.iter().enumerate() {
+                q.push(if i == 0 { "" } else { ", " }).bind(id.0);
+            }
+            q.push(")");
+            let (sql, params) = q.finish();
+            for row in self.backend.fetch(&sql, params).await? {
+                out.extend(from_row(&row)?);
+            }
+        }
+        Ok(out)
+    }
+
     pub(super) async fn organisation_named(
         &self,
         name: &str,

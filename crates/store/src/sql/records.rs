@@ -15,6 +15,9 @@ use crate::model::*;
 /// How often a create is retried when another writer took the same slug at the same moment.
 const SLUG_RETRIES: usize = 3;
 
+/// Ids per `IN (…)` list, well under both backends' limits on parameters.
+const ID_CHUNK: usize = 500;
+
 /// The columns every record read selects.
 const STATE_COLUMNS: &str = "r.data, r.deleted_at, r.version, r.merged_into";
 
@@ -299,6 +302,39 @@ impl<B: Backend> SqlStore<B> {
             .fetch(&format!("SELECT {STATE_COLUMNS} FROM records r WHERE r.id = $1"), vec![id.0.into()])
             .await?;
         rows.first().map(state_from_row).transpose()
+    }
+
+    pub(super) async fn record_states(&self, ids: &[RecordId]) -> Result<Vec<RecordState>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(ID_CHUNK) {
+            let mut q = Sql::new(&format!("SELECT {STATE_COLUMNS} FROM records r WHERE r.id IN ("));
+            for (i, id) in chunk.iter().enumerate() {
+                q.push(if i == 0 { "" } else { ", " }).bind(id.0);
+            }
+            q.push(")");
+            let (sql, params) = q.finish();
+            for row in self.backend.fetch(&sql, params).await? {
+                out.push(state_from_row(&row)?);
+            }
+        }
+        Ok(out)
+    }
+
+    pub(super) async fn scan_public_records(&self, after: Option<RecordId>, limit: u32) -> Result<Vec<Record>> {
+        let mut q = Sql::new(&format!("SELECT {STATE_COLUMNS} FROM records r WHERE r.deleted_at IS NULL"));
+        record_filter(&mut q, &RecordQuery::default());
+        if let Some(after) = after {
+            q.push(" AND r.id > ").bind(after.0);
+        }
+        q.push(" ORDER BY r.id LIMIT ").bind(i64::from(limit.clamp(1, 10_000)));
+        let (sql, params) = q.finish();
+        let mut out = Vec::new();
+        for row in self.backend.fetch(&sql, params).await? {
+            if let RecordState::Live(r) = state_from_row(&row)? {
+                out.push(r);
+            }
+        }
+        Ok(out)
     }
 
     pub(super) async fn record_state_by_source(&self, registry: &str, key: &str) -> Result<Option<RecordState>> {

@@ -57,6 +57,14 @@ impl<B: Backend> Store for SqlStore<B> {
         self.list_records_query(query).await
     }
 
+    async fn records_by_id(&self, ids: &[RecordId]) -> Result<Vec<RecordState>> {
+        self.record_states(ids).await
+    }
+
+    async fn public_records_after(&self, after: Option<RecordId>, limit: u32) -> Result<Vec<Record>> {
+        self.scan_public_records(after, limit).await
+    }
+
     async fn revisions(&self, id: RecordId) -> Result<Vec<Revision>> {
         self.record_revisions(id).await
     }
@@ -241,6 +249,10 @@ impl<B: Backend> Store for SqlStore<B> {
 
     async fn list_organisations(&self, query: &OrganisationQuery) -> Result<Page<Organisation>> {
         self.list_organisations_query(query).await
+    }
+
+    async fn organisations_by_id(&self, ids: &[OrganisationId]) -> Result<Vec<Organisation>> {
+        self.organisations_with_ids(ids).await
     }
 
     async fn create_token(&self, token: NewToken, actor: &Actor) -> Result<TokenInfo> {

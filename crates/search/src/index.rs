@@ -1,0 +1,457 @@
+//! The index on disk: opening, writing in batches with the sequence number they bring the index
+//! up to, and searching.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use serde::{Deserialize, Serialize};
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, RegexQuery, TermQuery};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Searcher, TantivyDocument, Term};
+use uuid::Uuid;
+
+use crate::analysis;
+use crate::document::{Display, IndexDoc};
+use crate::facets::{FacetCollector, FacetCounts};
+use crate::highlight::{Highlight, Highlighter};
+use crate::query::{self, Analysed, QueryError};
+use crate::schema::{self, Facet, Fields, SCHEMA_VERSION};
+use crate::{Error, Result};
+
+/// What the last commit says about itself, in tantivy's commit payload: written atomically with
+/// the documents it covers.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+struct Payload {
+    /// The change-log sequence number the index is complete up to.
+    seq: i64,
+    schema: u32,
+}
+
+/// How hard the writer may work.
+#[derive(Debug, Clone, Copy)]
+pub struct WriterOptions {
+    pub threads: usize,
+    pub memory_bytes: usize,
+}
+
+impl WriterOptions {
+    /// For a server following the change log: small and polite.
+    pub fn serving() -> WriterOptions {
+        WriterOptions { threads: 1, memory_bytes: 64 << 20 }
+    }
+    /// For rebuilding or bulk loading: every core.
+    pub fn bulk() -> WriterOptions {
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 8);
+        WriterOptions { threads, memory_bytes: 256 << 20 }
+    }
+}
+
+/// The search index.
+pub struct SearchIndex {
+    dir: PathBuf,
+    reader: IndexReader,
+    writer: Mutex<IndexWriter>,
+    pub(crate) fields: Fields,
+    seq: AtomicI64,
+}
+
+/// Sort orders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sort {
+    /// Best match first (the default with a query; newest first without one).
+    #[default]
+    Relevance,
+    /// Most recently published first.
+    Newest,
+    /// Most recently changed first.
+    Updated,
+}
+
+impl Sort {
+    pub fn parse(s: &str) -> Option<Sort> {
+        match s {
+            "relevance" => Some(Sort::Relevance),
+            "newest" => Some(Sort::Newest),
+            "updated" => Some(Sort::Updated),
+            _ => None,
+        }
+    }
+}
+
+/// A search.
+#[derive(Debug, Clone, Default)]
+pub struct SearchRequest {
+    pub q: String,
+    /// Values to keep, by facet: any of a facet's values, and every facet given.
+    pub filters: Vec<(Facet, Vec<String>)>,
+    /// The language to show titles and summaries in, where records have it.
+    pub lang: Option<String>,
+    pub sort: Sort,
+    pub limit: usize,
+    pub offset: usize,
+    /// Whether to count facet values.
+    pub facets: bool,
+    pub highlights: bool,
+}
+
+/// One result.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    pub id: Uuid,
+    pub kind: String,
+    pub slug: String,
+    pub title: String,
+    pub summary: Option<String>,
+    /// The language of `title` and `summary`.
+    pub lang: String,
+    pub highlights: Vec<Highlight>,
+    pub score: f32,
+}
+
+/// The answer to a search.
+#[derive(Debug, Clone)]
+pub struct SearchResults {
+    pub total: u64,
+    pub hits: Vec<Hit>,
+    pub facets: FacetCounts,
+}
+
+/// A type-ahead suggestion.
+#[derive(Debug, Clone, Serialize)]
+pub struct Suggestion {
+    pub id: Uuid,
+    pub kind: String,
+    pub slug: String,
+    pub title: String,
+}
+
+/// Values kept per facet in a response.
+const FACET_VALUES: usize = 50;
+/// Highlight fragment size, in bytes.
+const FRAGMENT_BYTES: usize = 240;
+
+impl SearchIndex {
+    /// Opens the index in `dir`, creating it if there is none. An index built by another version
+    /// of the schema is refused with [`Error::Outdated`]: rebuild it with [`SearchIndex::recreate`].
+    pub fn open(dir: &Path, options: WriterOptions) -> Result<SearchIndex> {
+        std::fs::create_dir_all(dir).map_err(|e| Error::Io { path: dir.to_path_buf(), source: e })?;
+        let (schema, fields) = schema::build();
+        let exists = dir.join("meta.json").exists();
+        let index = if exists { Index::open_in_dir(dir)? } else { Index::create_in_dir(dir, schema.clone())? };
+        let payload = read_payload(&index)?;
+        if exists && (payload.schema != SCHEMA_VERSION || index.schema() != schema) {
+            return Err(Error::Outdated { found: payload.schema, wanted: SCHEMA_VERSION });
+        }
+        Self::finish(dir, index, fields, payload.seq, options)
+    }
+
+    /// Removes whatever is in `dir` and makes an empty index there.
+    pub fn recreate(dir: &Path, options: WriterOptions) -> Result<SearchIndex> {
+        if dir.exists() {
+            std::fs::remove_dir_all(dir).map_err(|e| Error::Io { path: dir.to_path_buf(), source: e })?;
+        }
+        Self::open(dir, options)
+    }
+
+    fn finish(dir: &Path, index: Index, fields: Fields, seq: i64, options: WriterOptions) -> Result<SearchIndex> {
+        analysis::register(&index);
+        let writer = index.writer_with_num_threads(options.threads, options.memory_bytes).map_err(|e| match e {
+            tantivy::TantivyError::LockFailure(..) => Error::Locked(dir.to_path_buf()),
+            e => Error::Tantivy(e),
+        })?;
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        Ok(SearchIndex { dir: dir.to_path_buf(), reader, writer: Mutex::new(writer), fields, seq: AtomicI64::new(seq) })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The change-log sequence number the index is complete up to (as committed).
+    pub fn applied_seq(&self) -> i64 {
+        self.seq.load(Ordering::SeqCst)
+    }
+
+    pub fn fields(&self) -> &Fields {
+        &self.fields
+    }
+
+    /// Documents in the index, as last committed.
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// Bytes the index takes on disk.
+    pub fn size_on_disk(&self) -> u64 {
+        dir_size(&self.dir)
+    }
+
+    /// Replaces or removes documents. Nothing is visible, or durable, until [`SearchIndex::commit`].
+    pub fn write(&self, docs: Vec<IndexDoc>, removed: &[Uuid]) -> Result<()> {
+        let writer = self.writer.lock().expect("index writer lock");
+        for id in removed {
+            writer.delete_term(Term::from_field_text(self.fields.id, &id.to_string()));
+        }
+        for d in docs {
+            writer.delete_term(Term::from_field_text(self.fields.id, &d.id.to_string()));
+            writer.add_document(d.doc)?;
+        }
+        Ok(())
+    }
+
+    /// Removes every document (on commit).
+    pub fn clear(&self) -> Result<()> {
+        let writer = self.writer.lock().expect("index writer lock");
+        writer.delete_all_documents()?;
+        Ok(())
+    }
+
+    /// Makes everything written so far durable and searchable, recording that the index is
+    /// complete up to change `seq` in the same atomic step.
+    pub fn commit(&self, seq: i64) -> Result<()> {
+        let mut writer = self.writer.lock().expect("index writer lock");
+        let mut prepared = writer.prepare_commit()?;
+        prepared.set_payload(&serde_json::to_string(&Payload { seq, schema: SCHEMA_VERSION }).expect("payload"));
+        prepared.commit()?;
+        drop(writer);
+        self.seq.store(seq, Ordering::SeqCst);
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// Throws away what was written since the last commit (as a crash would).
+    pub fn rollback(&self) -> Result<()> {
+        let mut writer = self.writer.lock().expect("index writer lock");
+        writer.rollback()?;
+        Ok(())
+    }
+
+    /// Waits for background segment merges to finish (after a bulk load).
+    pub fn wait_merging(self) -> Result<()> {
+        let writer = self.writer.into_inner().expect("index writer lock");
+        writer.wait_merging_threads()?;
+        Ok(())
+    }
+
+    pub fn searcher(&self) -> Searcher {
+        self.reader.searcher()
+    }
+
+    pub(crate) fn analyse(&self, q: &str) -> std::result::Result<Analysed, QueryError> {
+        let clauses = query::parse(q)?;
+        Ok(Analysed::new(clauses, &mut analysis::plain(), &mut analysis::folded()))
+    }
+
+    /// Runs a search.
+    pub fn search(&self, req: &SearchRequest) -> Result<SearchResults> {
+        let analysed = self.analyse(&req.q)?;
+        let mut clauses = analysed.to_clauses(&self.fields);
+        let has_text = analysed.has_positive();
+        if !has_text {
+            clauses.push((Occur::Must, Box::new(AllQuery)));
+        }
+        clauses.extend(self.filter_clauses(&req.filters));
+        let query = BooleanQuery::new(clauses);
+        let searcher = self.reader.searcher();
+        let limit = req.limit.max(1);
+        let top = TopDocs::with_limit(limit).and_offset(req.offset);
+        let sort = match req.sort {
+            Sort::Relevance if has_text => None,
+            Sort::Relevance | Sort::Newest => Some("published"),
+            Sort::Updated => Some("updated"),
+        };
+        let facet_collector =
+            FacetCollector { facets: if req.facets { Facet::ALL.to_vec() } else { Vec::new() }, top: FACET_VALUES };
+        let (ranked, total, facets): (Vec<(f32, DocAddress)>, usize, FacetCounts) = match sort {
+            None => searcher.search(&query, &(top.order_by_score(), Count, facet_collector))?,
+            Some(field) => {
+                let (docs, total, facets) = searcher
+                    .search(&query, &(top.order_by_fast_field::<i64>(field, Order::Desc), Count, facet_collector))?;
+                (docs.into_iter().map(|(_, a)| (0.0, a)).collect(), total, facets)
+            }
+        };
+        let mut highlighter = if req.highlights && has_text {
+            let (plain, folded) = analysed.highlight_terms();
+            Some(Highlighter::new(plain, folded))
+        } else {
+            None
+        };
+        let mut hits = Vec::with_capacity(ranked.len());
+        for (score, addr) in ranked {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            let (id, display) = self.identity(&doc)?;
+            let (title, summary, lang) = display.in_language(req.lang.as_deref());
+            let mut highlights = Vec::new();
+            if let Some(h) = highlighter.as_mut() {
+                highlights.extend(h.whole("title", title));
+                if let Some(s) = summary {
+                    highlights.extend(h.fragment("summary", s, FRAGMENT_BYTES));
+                }
+                if let Some(body) = doc.get_first(self.fields.body).and_then(|v| v.as_str()) {
+                    highlights.extend(h.fragment("body", body, FRAGMENT_BYTES));
+                }
+            }
+            hits.push(Hit {
+                id,
+                kind: display.kind.clone(),
+                slug: display.slug.clone(),
+                title: title.to_string(),
+                summary: summary.map(str::to_string),
+                lang: lang.to_string(),
+                highlights,
+                score,
+            });
+        }
+        Ok(SearchResults { total: total as u64, hits, facets })
+    }
+
+    /// Filters as clauses that must match without changing scores.
+    pub(crate) fn filter_clauses(&self, filters: &[(Facet, Vec<String>)]) -> Vec<(Occur, Box<dyn Query>)> {
+        filters
+            .iter()
+            .filter(|(_, values)| !values.is_empty())
+            .map(|(facet, values)| {
+                let field = self.fields.facet(*facet);
+                let any: Vec<(Occur, Box<dyn Query>)> = values
+                    .iter()
+                    .map(|v| {
+                        let q: Box<dyn Query> =
+                            Box::new(TermQuery::new(Term::from_field_text(field, v), IndexRecordOption::Basic));
+                        (Occur::Should, q)
+                    })
+                    .collect();
+                let q: Box<dyn Query> = Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(any)), 0.0));
+                (Occur::Must, q)
+            })
+            .collect()
+    }
+
+    pub(crate) fn identity(&self, doc: &TantivyDocument) -> Result<(Uuid, Display)> {
+        let id = doc
+            .get_first(self.fields.id)
+            .and_then(|v| v.as_str())
+            .and_then(|s| Uuid::parse_str(s).ok())
+            .ok_or_else(|| Error::Corrupt("a document without an id".into()))?;
+        let display = doc
+            .get_first(self.fields.display)
+            .and_then(|v| v.as_str())
+            .and_then(|s| serde_json::from_str::<Display>(s).ok())
+            .ok_or_else(|| Error::Corrupt(format!("document {id} without its display part")))?;
+        Ok((id, display))
+    }
+
+    /// Titles starting with what was typed so far: every complete word, and the last as a prefix.
+    pub fn suggest(&self, q: &str, kinds: &[String], lang: Option<&str>, limit: usize) -> Result<Vec<Suggestion>> {
+        if q.chars().count() > query::MAX_QUERY_CHARS {
+            return Err(Error::Query(QueryError::TooLong));
+        }
+        let words = analysis::terms(&mut analysis::prefix(), q);
+        let Some((last, complete)) = words.split_last() else { return Ok(Vec::new()) };
+        if complete.len() >= query::MAX_CLAUSES {
+            return Err(Error::Query(QueryError::TooManyWords));
+        }
+        let typing_last = !q.ends_with(char::is_whitespace);
+        let field = self.fields.title_prefix;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = complete
+            .iter()
+            .chain((!typing_last).then_some(last))
+            .map(|w| {
+                let q: Box<dyn Query> =
+                    Box::new(TermQuery::new(Term::from_field_text(field, w), IndexRecordOption::WithFreqs));
+                (Occur::Must, q)
+            })
+            .collect();
+        if typing_last {
+            let pattern = format!("{}.*", regex_escape(last));
+            clauses.push((Occur::Must, Box::new(RegexQuery::from_pattern(&pattern, field)?)));
+            // A whole word typed so far counts more than a word it begins.
+            clauses.push((
+                Occur::Should,
+                Box::new(TermQuery::new(Term::from_field_text(field, last), IndexRecordOption::WithFreqs)),
+            ));
+        }
+        if !kinds.is_empty() {
+            clauses.extend(self.filter_clauses(&[(Facet::Kind, kinds.to_vec())]));
+        }
+        let searcher = self.reader.searcher();
+        let top = searcher.search(&BooleanQuery::new(clauses), &TopDocs::with_limit(limit.max(1)).order_by_score())?;
+        let mut out = Vec::with_capacity(top.len());
+        for (_, addr) in top {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            let (id, display) = self.identity(&doc)?;
+            let (title, _, _) = display.in_language(lang);
+            out.push(Suggestion {
+                id,
+                kind: display.kind.clone(),
+                slug: display.slug.clone(),
+                title: title.to_string(),
+            });
+        }
+        Ok(out)
+    }
+
+    /// The stored document of an id, if the index holds it.
+    pub(crate) fn doc_by_id(&self, searcher: &Searcher, id: Uuid) -> Result<Option<(DocAddress, TantivyDocument)>> {
+        let q = TermQuery::new(Term::from_field_text(self.fields.id, &id.to_string()), IndexRecordOption::Basic);
+        let top = searcher.search(&q, &TopDocs::with_limit(1).order_by_score())?;
+        match top.first() {
+            Some((_, addr)) => Ok(Some((*addr, searcher.doc(*addr)?))),
+            None => Ok(None),
+        }
+    }
+
+    /// Whether the index holds a document for `id`.
+    pub fn contains(&self, id: Uuid) -> Result<bool> {
+        Ok(self.doc_by_id(&self.reader.searcher(), id)?.is_some())
+    }
+
+    /// The ids of the documents with a facet value (the records of an organisation, say).
+    pub fn ids_with(&self, facet: Facet, value: &str) -> Result<Vec<Uuid>> {
+        let searcher = self.reader.searcher();
+        let q = TermQuery::new(Term::from_field_text(self.fields.facet(facet), value), IndexRecordOption::Basic);
+        let addrs = searcher.search(&q, &tantivy::collector::DocSetCollector)?;
+        let mut out = Vec::with_capacity(addrs.len());
+        for addr in addrs {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            out.push(self.identity(&doc)?.0);
+        }
+        Ok(out)
+    }
+}
+
+fn read_payload(index: &Index) -> Result<Payload> {
+    let metas = index.load_metas()?;
+    Ok(match metas.payload {
+        Some(p) => serde_json::from_str(&p).map_err(|e| Error::Corrupt(format!("the index payload: {e}")))?,
+        None => Payload { seq: 0, schema: SCHEMA_VERSION },
+    })
+}
+
+fn regex_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if "\\.+*?()|[]{}^$#&-~\"<>@".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn dir_size(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| match e.metadata() {
+                    Ok(m) if m.is_dir() => dir_size(&e.path()),
+                    Ok(m) => m.len(),
+                    Err(_) => 0,
+                })
+                .sum()
+        })
+        .unwrap_or(0)
+}

@@ -1,0 +1,237 @@
+//! The query language: words, "phrases in quotes" and `-excluded` words or phrases.
+//!
+//! Every word must match (in any field, with or without its diacritics, or as an English stem);
+//! Latin-script words of five letters or more also match with one typo. Anything can be typed:
+//! characters that are not letters or digits only separate words, an unclosed quote runs to the
+//! end, and a query with nothing searchable in it browses by its filters.
+
+use std::fmt;
+
+use tantivy::Term;
+use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::schema::IndexRecordOption;
+use tantivy::tokenizer::TextAnalyzer;
+
+use crate::analysis;
+use crate::schema::{Fields, weighted};
+
+/// The longest query accepted, in characters.
+pub const MAX_QUERY_CHARS: usize = 500;
+/// The most words and phrases in one query.
+pub const MAX_CLAUSES: usize = 32;
+
+/// Why a query was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QueryError {
+    TooLong,
+    TooManyWords,
+}
+
+impl fmt::Display for QueryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            QueryError::TooLong => write!(f, "the query is longer than {MAX_QUERY_CHARS} characters"),
+            QueryError::TooManyWords => write!(f, "the query has more than {MAX_CLAUSES} words and phrases"),
+        }
+    }
+}
+
+impl std::error::Error for QueryError {}
+
+/// One part of a query, as typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Clause {
+    pub text: String,
+    pub phrase: bool,
+    pub negated: bool,
+}
+
+/// Splits a query into words and phrases.
+pub fn parse(q: &str) -> Result<Vec<Clause>, QueryError> {
+    if q.chars().count() > MAX_QUERY_CHARS {
+        return Err(QueryError::TooLong);
+    }
+    let mut clauses = Vec::new();
+    let mut chars = q.chars().peekable();
+    while let Some(&c) = chars.peek() {
+        if c.is_whitespace() || c.is_control() {
+            chars.next();
+            continue;
+        }
+        let mut negated = false;
+        if c == '-' {
+            chars.next();
+            match chars.peek() {
+                Some(n) if !n.is_whitespace() => negated = true,
+                _ => continue,
+            }
+        }
+        let mut text = String::new();
+        let phrase = chars.peek() == Some(&'"') || chars.peek() == Some(&'“');
+        if phrase {
+            chars.next();
+            for c in chars.by_ref() {
+                if c == '"' || c == '”' {
+                    break;
+                }
+                text.push(c);
+            }
+        } else {
+            while let Some(&c) = chars.peek() {
+                if c.is_whitespace() || c.is_control() {
+                    break;
+                }
+                text.push(c);
+                chars.next();
+            }
+        }
+        clauses.push(Clause { text, phrase, negated });
+    }
+    if clauses.len() > MAX_CLAUSES {
+        return Err(QueryError::TooManyWords);
+    }
+    Ok(clauses)
+}
+
+/// A query turned into terms for both analyses.
+#[derive(Debug, Clone, Default)]
+pub struct Analysed {
+    /// Each clause: its plain and folded terms, position by position.
+    pub clauses: Vec<(Clause, Vec<(String, String)>)>,
+}
+
+impl Analysed {
+    pub fn new(clauses: Vec<Clause>, plain: &mut TextAnalyzer, folded: &mut TextAnalyzer) -> Analysed {
+        let clauses = clauses
+            .into_iter()
+            .filter_map(|c| {
+                let p = analysis::terms(plain, &c.text);
+                let f = analysis::terms(folded, &c.text);
+                if p.is_empty() || p.len() != f.len() {
+                    return None;
+                }
+                Some((c, p.into_iter().zip(f).collect()))
+            })
+            .collect();
+        Analysed { clauses }
+    }
+
+    /// Whether any clause must match (rather than only exclude).
+    pub fn has_positive(&self) -> bool {
+        self.clauses.iter().any(|(c, _)| !c.negated)
+    }
+
+    /// The plain and folded terms to highlight.
+    pub fn highlight_terms(&self) -> (Vec<String>, Vec<String>) {
+        let mut plain = Vec::new();
+        let mut folded = Vec::new();
+        for (c, terms) in &self.clauses {
+            if c.negated {
+                continue;
+            }
+            for (p, f) in terms {
+                plain.push(p.clone());
+                folded.push(f.clone());
+            }
+        }
+        (plain, folded)
+    }
+
+    /// The clauses of the text part: words and phrases that must match, and those excluded.
+    pub fn to_clauses(&self, fields: &Fields) -> Vec<(Occur, Box<dyn Query>)> {
+        let mut out: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for (clause, terms) in &self.clauses {
+            let q: Box<dyn Query> = if clause.phrase && terms.len() > 1 {
+                phrase_query(fields, terms)
+            } else if terms.len() == 1 {
+                word_query(fields, &terms[0].0, &terms[0].1, !clause.negated)
+            } else {
+                // A word that analysis split (Thai written without spaces, `e-government`):
+                // all of its parts, and closer together scores higher.
+                let mut parts: Vec<(Occur, Box<dyn Query>)> =
+                    terms.iter().map(|(p, f)| (Occur::Must, word_query(fields, p, f, false))).collect();
+                parts.push((Occur::Should, phrase_query(fields, terms)));
+                Box::new(BooleanQuery::new(parts))
+            };
+            out.push((if clause.negated { Occur::MustNot } else { Occur::Must }, q));
+        }
+        out
+    }
+}
+
+/// One word in any field: plain (exact) terms score above folded ones, and a typo scores least.
+fn word_query(fields: &Fields, plain: &str, folded: &str, typos: bool) -> Box<dyn Query> {
+    let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for (p, f, weight) in weighted(fields) {
+        any.push((Occur::Should, boosted(TermQuery::new(Term::from_field_text(p, plain), freqs()), weight)));
+        any.push((Occur::Should, boosted(TermQuery::new(Term::from_field_text(f, folded), freqs()), weight * 0.8)));
+    }
+    if typos && allows_typo(plain) {
+        for field in [fields.title, fields.summary, fields.body] {
+            any.push((Occur::Should, boosted(FuzzyTermQuery::new(Term::from_field_text(field, plain), 1, true), 0.3)));
+        }
+    }
+    Box::new(BooleanQuery::new(any))
+}
+
+/// Latin-script words of five letters or more match with one typo.
+pub fn allows_typo(word: &str) -> bool {
+    word.chars().filter(|c| c.is_alphabetic()).count() >= 5 && analysis::is_latin(word)
+}
+
+fn phrase_query(fields: &Fields, terms: &[(String, String)]) -> Box<dyn Query> {
+    let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for (p, f, weight) in weighted(fields) {
+        let plain = terms.iter().map(|(t, _)| Term::from_field_text(p, t)).collect();
+        let folded = terms.iter().map(|(_, t)| Term::from_field_text(f, t)).collect();
+        any.push((Occur::Should, boosted(PhraseQuery::new(plain), weight)));
+        any.push((Occur::Should, boosted(PhraseQuery::new(folded), weight * 0.8)));
+    }
+    Box::new(BooleanQuery::new(any))
+}
+
+fn freqs() -> IndexRecordOption {
+    IndexRecordOption::WithFreqs
+}
+
+fn boosted(q: impl Query, weight: f32) -> Box<dyn Query> {
+    if weight == 1.0 { Box::new(q) } else { Box::new(BoostQuery::new(Box::new(q), weight)) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c(text: &str, phrase: bool, negated: bool) -> Clause {
+        Clause { text: text.into(), phrase, negated }
+    }
+
+    #[test]
+    fn words_phrases_and_exclusions() {
+        assert_eq!(
+            parse(r#"land "one stop shop" -fees -"paper forms""#).unwrap(),
+            [
+                c("land", false, false),
+                c("one stop shop", true, false),
+                c("fees", false, true),
+                c("paper forms", true, true)
+            ]
+        );
+    }
+
+    #[test]
+    fn anything_typed_parses() {
+        assert_eq!(parse("\"unclosed phrase").unwrap(), [c("unclosed phrase", true, false)]);
+        assert_eq!(parse(" - -- \u{0}\t").unwrap(), [c("-", false, true)]);
+        assert_eq!(parse("").unwrap(), []);
+        assert!(parse(&"x".repeat(501)).is_err());
+        assert!(parse(&"a ".repeat(33)).is_err());
+    }
+
+    #[test]
+    fn typos_only_for_long_latin_words() {
+        assert!(allows_typo("clinic"));
+        assert!(!allows_typo("land"));
+        assert!(!allows_typo("ที่ดินทำกิน"));
+    }
+}

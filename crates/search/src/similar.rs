@@ -1,0 +1,373 @@
+//! Similar records: text relevance combined with overlap of SDGs, sectors, places and level of
+//! government, and with maturity and evidence — each hit with the reasons it was chosen.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::LazyLock;
+
+use serde::Serialize;
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, TermQuery};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
+use uuid::Uuid;
+
+use banyan_domain::{Cofog, CountryCode, Details, Record, RegionCode, Sdg};
+
+use crate::Result;
+use crate::analysis;
+use crate::highlight::Highlighter;
+use crate::index::SearchIndex;
+use crate::schema::Facet;
+
+/// What to find records like: a stored record, or a draft.
+#[derive(Debug, Clone, Default)]
+pub struct Probe {
+    /// Left out of the results.
+    pub id: Option<Uuid>,
+    pub title: String,
+    pub text: String,
+    /// Goal codes (`"3"`).
+    pub sdgs: Vec<String>,
+    /// COFOG division codes (`"07"`).
+    pub sectors: Vec<String>,
+    pub countries: Vec<String>,
+    pub level: Option<String>,
+}
+
+impl Probe {
+    pub fn from_record(r: &Record) -> Probe {
+        let c = &r.content;
+        let mut text = c.summary.clone().unwrap_or_default();
+        for name in Details::text_fields(c.details.kind()) {
+            if let Some(t) = c.details.text(name) {
+                text.push_str("\n\n");
+                text.push_str(t);
+            }
+        }
+        let mut sdgs: Vec<String> = c.sdgs.iter().map(|s| s.goal().code().to_string()).collect();
+        sdgs.dedup();
+        let mut sectors: Vec<String> = c.sectors.iter().map(|s| s.division().code().to_string()).collect();
+        sectors.dedup();
+        let mut countries: Vec<String> = c.places.iter().map(|p| p.country().code().to_string()).collect();
+        countries.dedup();
+        Probe {
+            id: Some(r.id.0),
+            title: c.title.clone(),
+            text,
+            sdgs,
+            sectors,
+            countries,
+            level: c.level_of_government.map(|l| l.as_str().to_string()),
+        }
+    }
+}
+
+/// Why a record was chosen.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reason {
+    /// `text`, `sdg`, `sector`, `country`, `region`, `level`, `evidence` or `stage`.
+    pub code: &'static str,
+    /// The reason in words.
+    pub text: String,
+}
+
+/// A similar record.
+#[derive(Debug, Clone, Serialize)]
+pub struct SimilarHit {
+    pub id: Uuid,
+    pub kind: String,
+    pub slug: String,
+    pub title: String,
+    pub summary: Option<String>,
+    /// 0..1: how alike, all reasons weighed.
+    pub score: f32,
+    pub reasons: Vec<Reason>,
+}
+
+/// How many candidates each of text and vocabulary overlap brings.
+const CANDIDATES: usize = 60;
+/// The most distinctive words of a probe that are searched for.
+const PROBE_TERMS: usize = 30;
+
+/// Weights of the parts of the score (they add up to 1).
+const W_TEXT: f32 = 0.5;
+const W_SDG: f32 = 0.15;
+const W_SECTOR: f32 = 0.12;
+const W_PLACE: f32 = 0.1;
+const W_LEVEL: f32 = 0.05;
+const W_MATURITY: f32 = 0.08;
+
+/// The words of a probe that best tell it apart, with their weights, as (plain, folded) terms.
+pub(crate) fn distinctive_terms(
+    index: &SearchIndex,
+    searcher: &Searcher,
+    title: &str,
+    text: &str,
+    max: usize,
+) -> Result<Vec<(String, String, f32)>> {
+    let f = index.fields();
+    let n = searcher.num_docs().max(1) as f32;
+    let mut counts: HashMap<(String, String), f32> = HashMap::new();
+    for (t, weight) in [(title, 2.0f32), (text, 1.0)] {
+        let plain = analysis::terms(&mut analysis::plain(), t);
+        let folded = analysis::terms(&mut analysis::folded(), t);
+        if plain.len() != folded.len() {
+            continue;
+        }
+        for pair in plain.into_iter().zip(folded) {
+            if pair.1.chars().count() < 3 && analysis::is_latin(&pair.1) {
+                continue;
+            }
+            *counts.entry(pair).or_default() += weight;
+        }
+    }
+    let mut scored = Vec::with_capacity(counts.len());
+    for ((plain, folded), tf) in counts {
+        let df = searcher.doc_freq(&Term::from_field_text(f.body_f, &folded))?
+            + searcher.doc_freq(&Term::from_field_text(f.title_f, &folded))?;
+        // Words in most documents say nothing about this one.
+        if df as f32 > n * 0.4 && n > 20.0 {
+            continue;
+        }
+        let idf = (n / (df as f32 + 1.0)).ln().max(0.1);
+        scored.push((plain, folded, (1.0 + tf.ln()) * idf));
+    }
+    scored.sort_by(|a, b| b.2.total_cmp(&a.2).then_with(|| a.1.cmp(&b.1)));
+    scored.truncate(max);
+    Ok(scored)
+}
+
+/// A query for any of some terms, each weighted, in titles, summaries and bodies.
+pub(crate) fn terms_query(index: &SearchIndex, terms: &[(String, String, f32)]) -> Vec<(Occur, Box<dyn Query>)> {
+    let f = index.fields();
+    let mut out: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for (_, folded, weight) in terms {
+        for (field, boost) in [(f.title_f, 2.0), (f.summary_f, 1.5), (f.keywords_f, 1.0), (f.body_f, 1.0)] {
+            let q = TermQuery::new(Term::from_field_text(field, folded), IndexRecordOption::WithFreqs);
+            out.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost * weight))));
+        }
+    }
+    out
+}
+
+/// The values of a facet for one document, from its fast field.
+pub(crate) fn facet_values(searcher: &Searcher, addr: DocAddress, facet: Facet) -> Result<Vec<String>> {
+    let segment = searcher.segment_reader(addr.segment_ord);
+    let Some(column) = segment.fast_fields().str(facet.name())? else { return Ok(Vec::new()) };
+    let mut out = Vec::new();
+    let mut value = String::new();
+    for ord in column.term_ords(addr.doc_id) {
+        if column.ord_to_str(ord, &mut value)? {
+            out.push(value.clone());
+        }
+    }
+    Ok(out)
+}
+
+fn jaccard(a: &BTreeSet<&str>, b: &BTreeSet<&str>) -> f32 {
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    a.intersection(b).count() as f32 / a.union(b).count() as f32
+}
+
+/// Records like the probe, best first. `kinds` limits the kinds returned (all when empty).
+pub fn similar(index: &SearchIndex, probe: &Probe, kinds: &[String], limit: usize) -> Result<Vec<SimilarHit>> {
+    let searcher = index.searcher();
+    let f = index.fields();
+    let terms = distinctive_terms(index, &searcher, &probe.title, &probe.text, PROBE_TERMS)?;
+    let mut common: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    if let Some(id) = probe.id {
+        common.push((
+            Occur::MustNot,
+            Box::new(TermQuery::new(Term::from_field_text(f.id, &id.to_string()), IndexRecordOption::Basic)),
+        ));
+    }
+    let mut kinds = kinds.to_vec();
+    if kinds.is_empty() {
+        kinds = ["practice", "idea", "challenge", "solution", "resource"].map(String::from).to_vec();
+    }
+    let kind_filter = index.filter_clauses(&[(Facet::Kind, kinds)]);
+
+    // Candidates by text…
+    let mut text_scores: HashMap<DocAddress, f32> = HashMap::new();
+    if !terms.is_empty() {
+        let mut clauses = terms_query(index, &terms);
+        let text_query: Box<dyn Query> = Box::new(BooleanQuery::new(std::mem::take(&mut clauses)));
+        let mut q: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text_query)];
+        q.extend(common.iter().map(|(o, c)| (*o, c.box_clone())));
+        q.extend(kind_filter.iter().map(|(o, c)| (*o, c.box_clone())));
+        for (score, addr) in
+            searcher.search(&BooleanQuery::new(q), &TopDocs::with_limit(CANDIDATES).order_by_score())?
+        {
+            text_scores.insert(addr, score);
+        }
+    }
+    // …and by shared vocabulary.
+    let mut vocab: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for (facet, values, weight) in [
+        (Facet::Sdg, &probe.sdgs, 1.0f32),
+        (Facet::Sector, &probe.sectors, 1.0),
+        (Facet::Country, &probe.countries, 0.7),
+    ] {
+        for v in values {
+            let q = TermQuery::new(Term::from_field_text(f.facet(facet), v), IndexRecordOption::Basic);
+            vocab.push((Occur::Should, Box::new(ConstScoreQuery::new(Box::new(q), weight))));
+        }
+    }
+    if let Some(level) = &probe.level {
+        let q = TermQuery::new(Term::from_field_text(f.facet(Facet::Level), level), IndexRecordOption::Basic);
+        vocab.push((Occur::Should, Box::new(ConstScoreQuery::new(Box::new(q), 0.3))));
+    }
+    let mut candidates: BTreeSet<DocAddress> = text_scores.keys().copied().collect();
+    if !vocab.is_empty() {
+        let mut q: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(BooleanQuery::new(vocab)))];
+        q.extend(common.iter().map(|(o, c)| (*o, c.box_clone())));
+        q.extend(kind_filter.iter().map(|(o, c)| (*o, c.box_clone())));
+        for (_, addr) in searcher.search(&BooleanQuery::new(q), &TopDocs::with_limit(CANDIDATES).order_by_score())? {
+            candidates.insert(addr);
+        }
+    }
+
+    let max_text = text_scores.values().copied().fold(0.0f32, f32::max).max(f32::EPSILON);
+    let p_sdgs: BTreeSet<&str> = probe.sdgs.iter().map(String::as_str).collect();
+    let p_sectors: BTreeSet<&str> = probe.sectors.iter().map(String::as_str).collect();
+    let p_countries: BTreeSet<&str> = probe.countries.iter().map(String::as_str).collect();
+    let p_regions: BTreeSet<&'static str> = probe
+        .countries
+        .iter()
+        .filter_map(|c| CountryCode::parse(c).ok())
+        .flat_map(|c| c.regions().map(|r| r.code()).collect::<Vec<_>>())
+        .collect();
+
+    struct Scored {
+        addr: DocAddress,
+        score: f32,
+        reasons: Vec<Reason>,
+        text: f32,
+    }
+    let mut scored = Vec::with_capacity(candidates.len());
+    for addr in candidates {
+        let text = text_scores.get(&addr).copied().unwrap_or(0.0) / max_text;
+        let sdgs = facet_values(&searcher, addr, Facet::Sdg)?;
+        let sectors = facet_values(&searcher, addr, Facet::Sector)?;
+        let countries = facet_values(&searcher, addr, Facet::Country)?;
+        let regions = facet_values(&searcher, addr, Facet::Region)?;
+        let level = facet_values(&searcher, addr, Facet::Level)?;
+        let evidence = facet_values(&searcher, addr, Facet::Evidence)?;
+        let stage = facet_values(&searcher, addr, Facet::Stage)?;
+        let c_sdgs: BTreeSet<&str> = sdgs.iter().map(String::as_str).filter(|s| !s.contains('.')).collect();
+        let c_sectors: BTreeSet<&str> = sectors.iter().map(String::as_str).filter(|s| !s.contains('.')).collect();
+        let c_countries: BTreeSet<&str> = countries.iter().map(String::as_str).collect();
+        let c_regions: BTreeSet<&str> = regions.iter().map(String::as_str).collect();
+
+        let mut reasons = Vec::new();
+        let sdg = jaccard(&p_sdgs, &c_sdgs);
+        for g in p_sdgs.intersection(&c_sdgs) {
+            if let Ok(s) = Sdg::parse(g) {
+                reasons.push(Reason { code: "sdg", text: format!("SDG {g}: {}", s.title()) });
+            }
+        }
+        let sector = jaccard(&p_sectors, &c_sectors);
+        for d in p_sectors.intersection(&c_sectors) {
+            if let Ok(s) = Cofog::parse(d) {
+                reasons.push(Reason { code: "sector", text: format!("Same sector: {}", s.name()) });
+            }
+        }
+        let place = if let Some(c) = p_countries.intersection(&c_countries).next() {
+            let name = CountryCode::parse(c).map(|c| c.name()).unwrap_or(c);
+            reasons.push(Reason { code: "country", text: format!("Same country: {name}") });
+            1.0
+        } else if let Some(r) = most_specific(p_regions.intersection(&c_regions).copied()) {
+            reasons.push(Reason { code: "region", text: format!("Same region: {}", r.name()) });
+            0.5
+        } else {
+            0.0
+        };
+        let same_level = probe.level.as_ref().is_some_and(|l| level.contains(l));
+        if same_level {
+            reasons.push(Reason {
+                code: "level",
+                text: format!("Same level of government: {}", probe.level.as_deref().unwrap_or_default()),
+            });
+        }
+        let evidence_level = evidence.first().and_then(|e| e.parse::<u8>().ok()).unwrap_or(0);
+        if evidence_level >= 3 {
+            reasons.push(Reason { code: "evidence", text: format!("Evidence level {evidence_level} of 5") });
+        }
+        let maturity_stage = match stage.first().map(String::as_str) {
+            Some("scaled") => {
+                reasons.push(Reason { code: "stage", text: "Scaled up".into() });
+                1.0
+            }
+            Some("implemented") => {
+                reasons.push(Reason { code: "stage", text: "Implemented".into() });
+                0.7
+            }
+            Some("pilot") => 0.4,
+            _ => 0.0,
+        };
+        let maturity = (f32::from(evidence_level) / 5.0).max(maturity_stage);
+        let score = W_TEXT * text
+            + W_SDG * sdg
+            + W_SECTOR * sector
+            + W_PLACE * place
+            + W_LEVEL * f32::from(u8::from(same_level))
+            + W_MATURITY * maturity;
+        scored.push(Scored { addr, score, reasons, text });
+    }
+    scored.sort_by(|a, b| b.score.total_cmp(&a.score));
+    scored.truncate(limit);
+
+    let mut highlighter =
+        Highlighter::new(terms.iter().map(|t| t.0.clone()).collect(), terms.iter().map(|t| t.1.clone()).collect());
+    let mut out = Vec::with_capacity(scored.len());
+    for s in scored {
+        let doc: TantivyDocument = searcher.doc(s.addr)?;
+        let (id, display) = index.identity(&doc)?;
+        let mut reasons = s.reasons;
+        if s.text > 0.0 {
+            let mut words: Vec<String> = Vec::new();
+            let body = doc.get_first(f.body).and_then(|v| v.as_str()).unwrap_or("");
+            for text in [display.title.as_str(), display.summary.as_deref().unwrap_or(""), body] {
+                for r in highlighter.matches(text) {
+                    let w = text[r].to_lowercase();
+                    if !words.contains(&w) && words.len() < 6 {
+                        words.push(w);
+                    }
+                }
+            }
+            if !words.is_empty() {
+                reasons.insert(0, Reason { code: "text", text: format!("Shares the words: {}", words.join(", ")) });
+            }
+        }
+        out.push(SimilarHit {
+            id,
+            kind: display.kind.clone(),
+            slug: display.slug.clone(),
+            title: display.title.clone(),
+            summary: display.summary.clone(),
+            score: (s.score * 1000.0).round() / 1000.0,
+            reasons,
+        });
+    }
+    Ok(out)
+}
+
+/// How many countries each M49 region holds.
+static REGION_SIZES: LazyLock<HashMap<&'static str, usize>> = LazyLock::new(|| {
+    let mut sizes = HashMap::new();
+    for c in CountryCode::all() {
+        for r in c.regions() {
+            *sizes.entry(r.code()).or_default() += 1;
+        }
+    }
+    sizes
+});
+
+/// Of several M49 regions, the smallest (a sub-region rather than a continent).
+fn most_specific<'a>(codes: impl Iterator<Item = &'a str>) -> Option<RegionCode> {
+    codes
+        .filter_map(|c| RegionCode::parse(c).ok())
+        .min_by_key(|r| REGION_SIZES.get(r.code()).copied().unwrap_or(usize::MAX))
+}

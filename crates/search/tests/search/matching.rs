@@ -1,0 +1,91 @@
+//! Similar records, duplicates of a draft, and type-ahead.
+
+use banyan_search::duplicates::{Draft, duplicates};
+use banyan_search::similar::{Probe, similar};
+use banyan_testkit::{TestDb, backend_tests};
+
+use crate::Fixture;
+
+backend_tests!(similar_records_come_with_their_reasons, a_draft_finds_what_it_duplicates, type_ahead_completes_titles);
+
+async fn similar_records_come_with_their_reasons(db: TestDb) {
+    let f = Fixture::demo(db).await;
+    let pharmacies = f.record("Long waits at district hospital pharmacies").await;
+    let hits = similar(f.index(), &Probe::from_record(&pharmacies), &[], 5).unwrap();
+    let titles: Vec<&str> = hits.iter().map(|h| h.title.as_str()).collect();
+    assert!(!titles.contains(&"Long waits at district hospital pharmacies"), "never itself: {titles:?}");
+    // Queues at hospitals and clinics, not landslides or land records.
+    let queue_like =
+        ["QueueCare: clinic queues over SMS and LINE", "นัดคิวโรงพยาบาลล่วงหน้าผ่านไลน์", "คู่มือลดเวลารอในโรงพยาบาลชุมชน"];
+    assert!(queue_like.contains(&titles[0]), "{titles:#?}");
+    assert!(!titles.contains(&"Low-cost landslide warning") && !titles.contains(&"ระบบแจ้งเตือนดินถล่มราคาประหยัด"));
+    let best = &hits[0];
+    assert!(best.score > 0.0 && best.score <= 1.0);
+    let codes: Vec<&str> = best.reasons.iter().map(|r| r.code).collect();
+    assert!(codes.contains(&"text") || codes.contains(&"sector"), "{:#?}", best.reasons);
+    assert!(best.reasons.iter().all(|r| !r.text.is_empty()));
+    for w in hits.windows(2) {
+        assert!(w[0].score >= w[1].score);
+    }
+
+    // A record from Bangladesh on land services finds its neighbours in Bangladesh.
+    let mutation = f.record("Land mutation in one visit").await;
+    let hits = similar(f.index(), &Probe::from_record(&mutation), &["practice".to_string()], 5).unwrap();
+    assert!(hits.iter().all(|h| h.kind == "practice"));
+    let country = hits.iter().flat_map(|h| &h.reasons).find(|r| r.code == "country");
+    assert!(country.is_some_and(|r| r.text.contains("Bangladesh")), "{hits:#?}");
+}
+
+async fn a_draft_finds_what_it_duplicates(db: TestDb) {
+    let f = Fixture::demo(db).await;
+    let mutation = f.record("Land mutation in one visit").await;
+    // Someone submits nearly the same practice again, in their own words.
+    let draft = Draft {
+        title: "Land mutation with one visit to the office".into(),
+        text: mutation.content.summary.clone().unwrap().replace("Tangail district", "Our district"),
+        ..Default::default()
+    };
+    let found = duplicates(f.index(), &draft, 5).unwrap();
+    assert_eq!(found.first().map(|d| d.id), Some(mutation.id.0), "{found:#?}");
+    assert!(found[0].likely, "{found:#?}");
+    assert!(found[0].text_similarity > 0.5);
+
+    // The draft itself, once saved, is not its own duplicate.
+    let excluded = duplicates(f.index(), &Draft { exclude: Some(mutation.id.0), ..draft.clone() }, 5).unwrap();
+    assert!(excluded.iter().all(|d| d.id != mutation.id.0));
+
+    // Something new has no likely duplicates.
+    let fresh = Draft {
+        title: "Braille ballot papers for blind voters".into(),
+        text: "Election commission prints tactile ballot templates so blind citizens vote in secret.".into(),
+        ..Default::default()
+    };
+    let found = duplicates(f.index(), &fresh, 5).unwrap();
+    assert!(found.iter().all(|d| !d.likely), "{found:#?}");
+
+    // Thai, compared by characters, without spaces between words.
+    let thai = f.record("นัดคิวโรงพยาบาลล่วงหน้าผ่านไลน์").await;
+    let draft =
+        Draft { title: thai.content.title.clone(), text: thai.content.summary.clone().unwrap(), ..Default::default() };
+    let found = duplicates(f.index(), &draft, 3).unwrap();
+    assert_eq!(found.first().map(|d| (d.id, d.likely)), Some((thai.id.0, true)), "{found:#?}");
+}
+
+async fn type_ahead_completes_titles(db: TestDb) {
+    let f = Fixture::demo(db).await;
+    let titles =
+        |q: &str| -> Vec<String> { f.index().suggest(q, &[], None, 5).unwrap().into_iter().map(|s| s.title).collect() };
+    assert_eq!(titles("land mut"), ["Land mutation in one visit"]);
+    assert!(titles("Qu").contains(&"QueueCare: clinic queues over SMS and LINE".to_string()));
+    assert!(titles("doi m").contains(&"Public sector innovation in the Mekong: a landscape".to_string()));
+    assert!(titles("ডিজিটাল").contains(&"ডিজিটাল সেন্টারে জন্ম নিবন্ধন".to_string()));
+    assert!(titles("").is_empty());
+    assert!(titles("xqzv").is_empty());
+    // Shown in the language asked for, where the record has it.
+    let vi = f.index().suggest("doi m", &[], Some("vi"), 5).unwrap();
+    assert_eq!(vi[0].title, "Đổi mới khu vực công ở Mê Kông: bức tranh tổng quan");
+    // Limited to kinds.
+    let orgs = f.index().suggest("k", &["organisation".to_string()], None, 20).unwrap();
+    assert!(orgs.iter().any(|s| s.title == "Khon Kaen Provincial Public Health Office"), "{orgs:?}");
+    assert!(orgs.iter().all(|s| s.kind == "organisation"), "{orgs:?}");
+}
