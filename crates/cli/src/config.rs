@@ -13,7 +13,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
-    /// The data folder: the SQLite database (and later the search index). Default `banyan-data`.
+    /// The data folder: the SQLite database and the search index (`search/`). Default
+    /// `banyan-data`. With PostgreSQL it still holds this server's own search index, so several
+    /// servers on one database each need their own.
     pub data_dir: Option<PathBuf>,
     /// A `postgres://` URL to use PostgreSQL instead of SQLite.
     pub database_url: Option<String>,
@@ -40,6 +42,9 @@ pub struct Config {
     pub smtp_url: Option<String>,
     /// The sender of mail: `Banyan <banyan@example.gov>`.
     pub mail_from: String,
+    /// How often the search index looks for changes written by other servers on the same
+    /// database, in milliseconds. This server's own writes are indexed at once.
+    pub index_poll_ms: u64,
 }
 
 impl Default for Config {
@@ -57,6 +62,7 @@ impl Default for Config {
             trust_forwarded_for: false,
             smtp_url: None,
             mail_from: "Banyan <banyan@localhost>".into(),
+            index_poll_ms: 500,
         }
     }
 }
@@ -74,6 +80,7 @@ const KEYS: &[&str] = &[
     "trust_forwarded_for",
     "smtp_url",
     "mail_from",
+    "index_poll_ms",
 ];
 
 /// The data folder when none is configured.

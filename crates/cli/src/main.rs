@@ -68,6 +68,8 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Rebuild the search index from the database (stop the server first)
+    Reindex,
     /// Manage people's accounts
     User {
         #[command(subcommand)]
@@ -230,6 +232,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Export(args) => export(config, args).await,
         Command::Token { command } => token(config, command).await,
         Command::User { command } => user(config, command).await,
+        Command::Reindex => reindex(config).await,
     }
 }
 
@@ -280,8 +283,18 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
             eprintln!("The database already holds content; serving it without adding demo content.");
         }
     }
+    let index_dir = data_dir.join("search");
+    let indexer = banyan_search::indexer::open_current(&index_dir, store.clone())
+        .await
+        .with_context(|| format!("opening the search index in {}", index_dir.display()))?;
+    let (stop_indexer, indexer_stopped) = tokio::sync::oneshot::channel::<()>();
+    let indexing =
+        tokio::spawn(indexer.clone().run(std::time::Duration::from_millis(config.index_poll_ms.max(50)), async {
+            let _ = indexer_stopped.await;
+        }));
     let state = banyan_web::AppState::new(
         store.clone(),
+        indexer,
         banyan_web::WebConfig {
             public_url: public_url.clone(),
             max_body_bytes: config.max_body_bytes,
@@ -307,10 +320,49 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     tracing::info!(%local, %public_url, "listening");
     banyan_web::serve(listener, state, shutdown_signal()).await?;
     let _ = stop_mail.send(true);
+    let _ = stop_indexer.send(());
+    let _ = indexing.await;
     if let Some(sender) = sender {
         let _ = sender.await;
     }
     eprintln!("Stopped.");
+    Ok(())
+}
+
+async fn reindex(config: Config) -> anyhow::Result<()> {
+    use banyan_search::{Error, Indexer, SearchIndex, WriterOptions};
+    let data_dir = config.data_dir();
+    let store = open_store(&config, &data_dir).await?;
+    let dir = data_dir.join("search");
+    let index = match SearchIndex::open(&dir, WriterOptions::bulk()) {
+        Ok(index) => index,
+        Err(Error::Outdated { .. }) => SearchIndex::recreate(&dir, WriterOptions::bulk())?,
+        Err(Error::Locked(_)) => {
+            bail!("the search index in {} is in use: stop the server that uses it first", dir.display())
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let started = std::time::Instant::now();
+    let progress = progress::for_terminal();
+    progress.start("Indexing", 0);
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let indexer = Indexer::new(Arc::new(index), store);
+    let applied = indexer
+        .rebuild(&|n| {
+            let before = done.swap(n, std::sync::atomic::Ordering::Relaxed);
+            progress.advance(n.saturating_sub(before) as u64);
+        })
+        .await?;
+    progress.finish();
+    let seconds = started.elapsed().as_secs_f64();
+    let index = indexer.index();
+    println!(
+        "Indexed {} documents in {seconds:.1} s ({:.0} per second); the index in {} takes {:.1} MB.",
+        index.num_docs(),
+        applied.indexed as f64 / seconds.max(0.001),
+        dir.display(),
+        index.size_on_disk() as f64 / 1e6,
+    );
     Ok(())
 }
 

@@ -124,6 +124,23 @@ pub struct RecordContent {
     pub source: Option<Source>,
 }
 
+impl RecordContent {
+    /// The summary and the long text fields of the details, in order, as one text (for
+    /// comparing records with each other).
+    pub fn long_text(&self) -> String {
+        let mut text = self.summary.clone().unwrap_or_default();
+        for f in Details::text_fields(self.details.kind()) {
+            if let Some(t) = self.details.text(f) {
+                if !text.is_empty() {
+                    text.push_str("\n\n");
+                }
+                text.push_str(t);
+            }
+        }
+        text
+    }
+}
+
 /// What a client sends to create or change a record.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RecordInput {

@@ -11,7 +11,7 @@ use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 use uuid::Uuid;
 
-use banyan_domain::{Cofog, CountryCode, Details, Record, RegionCode, Sdg};
+use banyan_domain::{Cofog, CountryCode, Record, RegionCode, Sdg};
 
 use crate::Result;
 use crate::analysis;
@@ -37,13 +37,7 @@ pub struct Probe {
 impl Probe {
     pub fn from_record(r: &Record) -> Probe {
         let c = &r.content;
-        let mut text = c.summary.clone().unwrap_or_default();
-        for name in Details::text_fields(c.details.kind()) {
-            if let Some(t) = c.details.text(name) {
-                text.push_str("\n\n");
-                text.push_str(t);
-            }
-        }
+        let text = c.long_text();
         let mut sdgs: Vec<String> = c.sdgs.iter().map(|s| s.goal().code().to_string()).collect();
         sdgs.dedup();
         let mut sectors: Vec<String> = c.sectors.iter().map(|s| s.division().code().to_string()).collect();
@@ -90,12 +84,12 @@ const CANDIDATES: usize = 60;
 const PROBE_TERMS: usize = 30;
 
 /// Weights of the parts of the score (they add up to 1).
-const W_TEXT: f32 = 0.5;
+const W_TEXT: f32 = 0.53;
 const W_SDG: f32 = 0.15;
 const W_SECTOR: f32 = 0.12;
 const W_PLACE: f32 = 0.1;
 const W_LEVEL: f32 = 0.05;
-const W_MATURITY: f32 = 0.08;
+const W_MATURITY: f32 = 0.05;
 
 /// The words of a probe that best tell it apart, with their weights, as (plain, folded) terms.
 pub(crate) fn distinctive_terms(
@@ -126,7 +120,7 @@ pub(crate) fn distinctive_terms(
         let df = searcher.doc_freq(&Term::from_field_text(f.body_f, &folded))?
             + searcher.doc_freq(&Term::from_field_text(f.title_f, &folded))?;
         // Words in most documents say nothing about this one.
-        if df as f32 > n * 0.4 && n > 20.0 {
+        if (df as f32 > n * 0.4 && n > 20.0) || STOPWORDS.contains(&folded.as_str()) {
             continue;
         }
         let idf = (n / (df as f32 + 1.0)).ln().max(0.1);
@@ -278,7 +272,10 @@ pub fn similar(index: &SearchIndex, probe: &Probe, kinds: &[String], limit: usiz
             let name = CountryCode::parse(c).map(|c| c.name()).unwrap_or(c);
             reasons.push(Reason { code: "country", text: format!("Same country: {name}") });
             1.0
-        } else if let Some(r) = most_specific(p_regions.intersection(&c_regions).copied()) {
+        } else if let Some(r) = most_specific(p_regions.intersection(&c_regions).copied())
+            && REGION_SIZES.get(r.code()).is_some_and(|n| *n <= 30)
+        {
+            // A sub-region (South-eastern Asia), not a continent.
             reasons.push(Reason { code: "region", text: format!("Same region: {}", r.name()) });
             0.5
         } else {
@@ -307,7 +304,9 @@ pub fn similar(index: &SearchIndex, probe: &Probe, kinds: &[String], limit: usiz
             Some("pilot") => 0.4,
             _ => 0.0,
         };
-        let maturity = (f32::from(evidence_level) / 5.0).max(maturity_stage);
+        // Proven practices rank higher among related ones; maturity alone makes nothing related.
+        let related = text > 0.2 || sdg > 0.0 || sector > 0.0;
+        let maturity = if related { (f32::from(evidence_level) / 5.0).max(maturity_stage) } else { 0.0 };
         let score = W_TEXT * text
             + W_SDG * sdg
             + W_SECTOR * sector
@@ -353,6 +352,18 @@ pub fn similar(index: &SearchIndex, probe: &Probe, kinds: &[String], limit: usiz
     }
     Ok(out)
 }
+
+/// English words too common to tell records apart (folded and stemmed, as the index has them).
+const STOPWORDS: &[&str] = &[
+    "a", "about", "abov", "after", "again", "all", "also", "an", "and", "ani", "are", "as", "at", "be", "becaus",
+    "been", "befor", "between", "both", "but", "by", "can", "could", "did", "do", "doe", "each", "few", "for", "from",
+    "further", "had", "has", "have", "how", "if", "in", "into", "is", "it", "it'", "its", "itself", "more", "most",
+    "much", "must", "no", "not", "now", "of", "on", "onc", "onli", "or", "other", "our", "out", "over", "own", "same",
+    "should", "so", "some", "such", "than", "that", "the", "their", "them", "then", "there", "these", "they", "this",
+    "those", "through", "to", "too", "under", "until", "up", "use", "used", "veri", "was", "we", "were", "what",
+    "when", "where", "which", "while", "who", "whom", "whi", "will", "with", "within", "without", "would", "you",
+    "your",
+];
 
 /// How many countries each M49 region holds.
 static REGION_SIZES: LazyLock<HashMap<&'static str, usize>> = LazyLock::new(|| {

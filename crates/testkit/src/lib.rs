@@ -46,8 +46,16 @@ pub fn shared_data() -> Option<PathBuf> {
 
 /// Which database a test runs on.
 pub enum Database {
-    Sqlite { dir: tempfile::TempDir },
-    Postgres { url: String, admin_url: String, name: String },
+    Sqlite {
+        dir: tempfile::TempDir,
+    },
+    /// `data` is the data folder a server on this database keeps its search index in.
+    Postgres {
+        url: String,
+        admin_url: String,
+        name: String,
+        data: tempfile::TempDir,
+    },
 }
 
 /// A fresh, migrated, empty database for one test.
@@ -67,7 +75,8 @@ impl TestDb {
     pub async fn postgres() -> Option<TestDb> {
         let (url, admin_url, name) = new_postgres_database().await?;
         let store = banyan_store_postgres::open(&url, 16).await.expect("PostgreSQL opens");
-        Some(TestDb { store: Arc::new(store), database: Database::Postgres { url, admin_url, name } })
+        let data = tempfile::tempdir().expect("a temporary folder");
+        Some(TestDb { store: Arc::new(store), database: Database::Postgres { url, admin_url, name, data } })
     }
 
     pub fn backend(&self) -> &'static str {
@@ -77,11 +86,14 @@ impl TestDb {
         }
     }
 
-    /// Command-line arguments that point `banyan` at this database.
+    /// Command-line arguments that point `banyan` at this database (and, on PostgreSQL, at a
+    /// data folder of its own for the search index).
     pub fn cli_args(&self) -> Vec<String> {
         match &self.database {
             Database::Sqlite { dir } => vec!["--data-dir".into(), dir.path().display().to_string()],
-            Database::Postgres { url, .. } => vec!["--database-url".into(), url.clone()],
+            Database::Postgres { url, data, .. } => {
+                vec!["--database-url".into(), url.clone(), "--data-dir".into(), data.path().display().to_string()]
+            }
         }
     }
 

@@ -63,17 +63,20 @@ impl Default for WebConfig {
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
+    /// The search index and the indexer that keeps it current.
+    pub search: Arc<banyan_search::Indexer>,
     pub config: Arc<WebConfig>,
     pub metrics: Arc<metrics::Metrics>,
     pub limiter: Arc<rate::RateLimiter>,
 }
 
 impl AppState {
-    pub fn new(store: Arc<dyn Store>, config: WebConfig) -> AppState {
+    pub fn new(store: Arc<dyn Store>, search: Arc<banyan_search::Indexer>, config: WebConfig) -> AppState {
         let mut config = config;
         config.public_url = config.public_url.trim_end_matches('/').to_string();
         AppState {
             store,
+            search,
             config: Arc::new(config),
             metrics: Arc::new(metrics::Metrics::new()),
             limiter: Arc::new(rate::RateLimiter::default()),
@@ -100,6 +103,7 @@ impl AppState {
         (name = "moderation", description = "Reports of abuse; hiding and restoring content"),
         (name = "accounts", description = "Signing up and in, one's own account, personal API tokens, privacy"),
         (name = "users", description = "Accounts, for curators and admins"),
+        (name = "search", description = "Search in every language, type-ahead, similar records, duplicates and SDG suggestions"),
         (name = "vocabularies", description = "The closed vocabularies records are classified with"),
         (name = "operations", description = "Health and metrics")
     ),
@@ -135,6 +139,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(api::me::routes())
         .merge(api::users::routes())
         .merge(api::organisations::routes())
+        .merge(api::search::routes())
         .merge(api::vocabularies::routes())
         .merge(api::operations::routes())
 }
@@ -149,6 +154,21 @@ pub fn other_routes() -> Vec<(&'static str, &'static str)> {
 /// The OpenAPI document, as served at `/api/v1/openapi.json`.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     api_router().split_for_parts().1
+}
+
+/// Wakes the indexer after a write, so that what this server writes is searchable at once
+/// (writes through other servers are found by the indexer's polling).
+async fn wake_indexer(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let write = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let res = next.run(req).await;
+    if write && (res.status().is_success() || res.status().is_redirection()) {
+        state.search.handle().changed();
+    }
+    res
 }
 
 /// The whole application.
@@ -184,6 +204,7 @@ pub fn router(state: AppState) -> Router {
     .fallback(api::operations::not_found)
     .method_not_allowed_fallback(api::operations::method_not_allowed)
     .layer(axum::middleware::from_fn_with_state(state.clone(), auth::identify))
+    .layer(axum::middleware::from_fn_with_state(state.clone(), wake_indexer))
     .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
     .layer(cors)
     .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))

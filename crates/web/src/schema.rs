@@ -177,6 +177,169 @@ pub struct HealthDoc {
     pub last_change: Option<i64>,
 }
 
+/// Search results.
+#[derive(ToSchema)]
+#[schema(as = SearchResults)]
+pub struct SearchResultsDoc {
+    /// How many things match, across all pages.
+    pub total: u64,
+    pub hits: Vec<SearchHitDoc>,
+    /// For each facet, its values and how many matching things have each, most first (at most
+    /// 50 values): `{"sdg": {"3": 12, "16": 9}, "country": {…}, …}`.
+    pub facets: BTreeMap<String, BTreeMap<String, u64>>,
+    /// Pass as `cursor` for the next page; `null` on the last.
+    pub next_cursor: Option<String>,
+}
+
+/// One search result: a record or an organisation.
+#[derive(ToSchema)]
+#[schema(as = SearchHit)]
+pub struct SearchHitDoc {
+    pub id: Uuid,
+    /// A record kind, or `organisation`.
+    pub kind: String,
+    pub slug: String,
+    /// In the language asked for (`lang`) where the record has it, else in its own.
+    pub title: String,
+    pub summary: Option<String>,
+    /// The language of `title` and `summary`.
+    pub lang: String,
+    /// The API address of the record or organisation.
+    pub url: String,
+    /// Fragments of the title, summary and body with the matching words marked.
+    pub highlights: Vec<HighlightDoc>,
+    /// Relevance (0 when sorted by date).
+    pub score: f32,
+}
+
+/// A fragment of a field with the words that matched marked.
+#[derive(ToSchema)]
+#[schema(as = Highlight)]
+pub struct HighlightDoc {
+    /// `title`, `summary` or `body`.
+    pub field: String,
+    /// The fragment as plain text; `…` marks a cut.
+    pub text: String,
+    /// The same fragment as HTML: text escaped, matches in `<mark>`.
+    pub html: String,
+}
+
+/// Type-ahead suggestions.
+#[derive(ToSchema)]
+#[schema(as = Suggestions)]
+pub struct SuggestionsDoc {
+    pub suggestions: Vec<SuggestionDoc>,
+}
+
+#[derive(ToSchema)]
+#[schema(as = Suggestion)]
+pub struct SuggestionDoc {
+    pub id: Uuid,
+    pub kind: String,
+    pub slug: String,
+    pub title: String,
+    pub url: String,
+}
+
+/// Records like one record.
+#[derive(ToSchema)]
+#[schema(as = SimilarRecords)]
+pub struct SimilarDoc {
+    pub hits: Vec<SimilarHitDoc>,
+}
+
+#[derive(ToSchema)]
+#[schema(as = SimilarRecord)]
+pub struct SimilarHitDoc {
+    pub id: Uuid,
+    pub kind: String,
+    pub slug: String,
+    pub title: String,
+    pub summary: Option<String>,
+    pub url: String,
+    /// 0 to 1: how alike, all reasons weighed.
+    pub score: f32,
+    pub reasons: Vec<ReasonDoc>,
+}
+
+/// Why a record was chosen.
+#[derive(ToSchema)]
+#[schema(as = SimilarityReason)]
+pub struct ReasonDoc {
+    /// `text`, `sdg`, `sector`, `country`, `region`, `level`, `evidence` or `stage`.
+    pub code: String,
+    /// The reason in words: "Same sector: Health", "SDG 3: Good health and well-being".
+    pub text: String,
+}
+
+/// A draft to check for duplicates.
+#[derive(ToSchema)]
+#[schema(as = DuplicatesRequest)]
+pub struct DuplicatesRequestDoc {
+    /// At most 200 characters. A title or a text is needed.
+    pub title: Option<String>,
+    /// The draft's text (summary, problem, idea…), at most 20,000 characters.
+    pub text: Option<String>,
+    /// Only records of this kind.
+    pub kind: Option<Kind>,
+    /// A record to leave out: the draft itself, once saved.
+    pub exclude: Option<Uuid>,
+}
+
+/// Likely duplicates of a draft, most likely first.
+#[derive(ToSchema)]
+#[schema(as = Duplicates)]
+pub struct DuplicatesDoc {
+    pub duplicates: Vec<DuplicateDoc>,
+}
+
+#[derive(ToSchema)]
+#[schema(as = Duplicate)]
+pub struct DuplicateDoc {
+    pub id: Uuid,
+    pub kind: String,
+    pub slug: String,
+    pub title: String,
+    pub summary: Option<String>,
+    pub url: String,
+    /// 0 to 1, all signs weighed.
+    pub score: f32,
+    /// Whether it is probably the same thing (score 0.5 or more).
+    pub likely: bool,
+    /// Estimated Jaccard similarity of the wording (MinHash over character 5-shingles).
+    pub text_similarity: f32,
+    /// Jaccard similarity of the titles' words.
+    pub title_similarity: f32,
+}
+
+/// A text to classify by SDG.
+#[derive(ToSchema)]
+#[schema(as = ClassifyRequest)]
+pub struct ClassifyRequestDoc {
+    /// The text (a title and description, say), at most 20,000 characters.
+    pub text: String,
+}
+
+/// Every goal, most likely first.
+#[derive(ToSchema)]
+#[schema(as = SdgScores)]
+pub struct ClassifyDoc {
+    pub sdgs: Vec<SdgScoreDoc>,
+}
+
+#[derive(ToSchema)]
+#[schema(as = SdgScore)]
+pub struct SdgScoreDoc {
+    /// 1 to 17.
+    pub goal: u8,
+    /// The goal's short name.
+    pub name: String,
+    /// The probability that the text addresses the goal, 0 to 1 (calibrated on held-out data).
+    pub score: f32,
+    /// Whether the score passes the threshold for suggesting the goal (0.5).
+    pub suggested: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeSet;

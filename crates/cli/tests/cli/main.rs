@@ -1,6 +1,7 @@
 //! The `banyan` binary, run as a user runs it: separate processes, real files, real HTTP.
 
 mod commands;
+mod search;
 mod serve;
 
 use std::io::{BufRead, BufReader};
@@ -81,6 +82,12 @@ impl Server {
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
+    }
+
+    /// Kills the server with SIGKILL, as a crash or a power cut would.
+    pub fn kill(&mut self) {
+        let _ = Command::new("kill").arg("-KILL").arg(self.child.id().to_string()).status();
+        let _ = self.child.wait();
     }
 
     /// Stops the server as an operator would, and returns what it printed on the way out.

@@ -129,6 +129,20 @@ impl Sdg {
     pub fn all_goals() -> impl Iterator<Item = Sdg> {
         SDG_GOALS.iter().map(Sdg::Goal)
     }
+
+    /// The goal's short name ("Clean water and sanitation"), for a goal or a target.
+    pub fn short(&self) -> &'static str {
+        SDG_GOALS[usize::from(self.goal_number()) - 1].short
+    }
+
+    /// The targets of a goal (none for a target).
+    pub fn targets(&self) -> impl Iterator<Item = Sdg> + 'static {
+        let goal = match self {
+            Sdg::Goal(g) => Some(g.number),
+            Sdg::Target(_) => None,
+        };
+        SDG_TARGETS.iter().filter(move |t| Some(t.goal) == goal).map(Sdg::Target)
+    }
 }
 code_type!(Sdg);
 

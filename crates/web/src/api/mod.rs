@@ -6,6 +6,7 @@ pub mod moderation;
 pub mod operations;
 pub mod organisations;
 pub mod records;
+pub mod search;
 pub mod users;
 pub mod vocabularies;
 pub mod workflow;

@@ -147,7 +147,70 @@ async fn submit(State(state): State<AppState>, ctx: PageCtx, RawForm(body): RawF
     if !errors.is_empty() {
         return ctx.form_again(&state, "submit.html", &form, errors, submit_options(json!({})));
     }
-    create(&state, &ctx, parsed.expect("no errors")).await
+    let input = parsed.expect("no errors");
+    if let Some(shown) = duplicates_first(&state, &ctx, &form, &input).await? {
+        return ctx.render(
+            &state,
+            "submit.html",
+            submit_options(json!({"form": form.echo(), "checked": form.checked(), "duplicates": shown})),
+        );
+    }
+    create(&state, &ctx, input).await
+}
+
+/// Published records that may say the same as a submission, if the person has not seen them yet
+/// ("Is your idea already here?"). Drafts are saved without asking.
+async fn duplicates_first(
+    state: &AppState,
+    ctx: &PageCtx,
+    form: &FormData,
+    input: &RecordInput,
+) -> Result<Option<Vec<Value>>, super::PageError> {
+    if input.content.status != Status::Submitted || form.get("duplicates_seen").is_some() {
+        return Ok(None);
+    }
+    let found = possible_duplicates(state, input_text(input), None).await.map_err(|e| ctx.fail(e))?;
+    Ok((!found.is_empty()).then_some(found))
+}
+
+/// The title and the long texts of a record, to compare.
+fn input_text(input: &RecordInput) -> (String, String) {
+    (input.content.title.clone(), input.content.long_text())
+}
+
+/// Published records worth showing as possible duplicates of a text, most likely first.
+pub async fn possible_duplicates(
+    state: &AppState,
+    (title, text): (String, String),
+    exclude: Option<uuid::Uuid>,
+) -> Result<Vec<Value>, ApiError> {
+    let index = std::sync::Arc::clone(state.search.index());
+    let draft = banyan_search::duplicates::Draft { title, text, kinds: Vec::new(), exclude };
+    let found = tokio::task::spawn_blocking(move || banyan_search::duplicates::duplicates(&index, &draft, 5))
+        .await
+        .map_err(|e| ApiError::Internal(format!("search task: {e}")))?
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(found
+        .into_iter()
+        .filter(|d| d.likely || d.score >= SHOW_DUPLICATE_FROM)
+        .map(|d| {
+            let kind = Kind::parse(&d.kind).map(|k| k.label()).unwrap_or("Record");
+            json!({"id": d.id, "title": d.title, "summary": d.summary, "kind": kind, "score": d.score, "likely": d.likely})
+        })
+        .collect())
+}
+
+/// Weaker resemblances are not worth a person's attention.
+const SHOW_DUPLICATE_FROM: f32 = 0.4;
+
+/// Goals to suggest for a text: the trained classifier's, or, for text it cannot read (it
+/// learnt from English), the multilingual keyword hints.
+pub fn suggested_goals(text: &str) -> Vec<String> {
+    let goals: Vec<String> = banyan_classify::Classifier::shipped().suggest(text).iter().map(u8::to_string).collect();
+    if !goals.is_empty() {
+        return goals;
+    }
+    banyan_domain::suggest::suggest(text).sdgs.iter().map(|g| g.code().to_string()).collect()
 }
 
 /// Shows the form again with goals and a sector suggested from what was written, checked for
@@ -156,11 +219,12 @@ fn suggest(state: &AppState, ctx: &PageCtx, form: &FormData) -> PageResult {
     let text =
         ["title", "details.problem", "details.idea"].iter().filter_map(|f| form.get(f)).collect::<Vec<_>>().join(". ");
     let found = banyan_domain::suggest::suggest(&text);
+    let goals = suggested_goals(&text);
     let mut checked = form.checked();
     let sdgs = checked.entry("sdgs".to_string()).or_default();
-    for g in &found.sdgs {
-        if !sdgs.iter().any(|s| s == g.code()) {
-            sdgs.push(g.code().to_string());
+    for g in &goals {
+        if !sdgs.iter().any(|s| s == g) {
+            sdgs.push(g.clone());
         }
     }
     let mut echo = form.echo();
@@ -169,10 +233,10 @@ fn suggest(state: &AppState, ctx: &PageCtx, form: &FormData) -> PageResult {
     {
         echo.insert("sectors".into(), sector.code().to_string());
     }
-    let notice = if found.sdgs.is_empty() && found.sector.is_none() {
+    let notice = if goals.is_empty() && found.sector.is_none() {
         "Nothing to suggest from this text; choose below if you know.".to_string()
     } else {
-        let goals: Vec<String> = found.sdgs.iter().map(|g| format!("SDG {}", g.code())).collect();
+        let goals: Vec<String> = goals.iter().map(|g| format!("SDG {g}")).collect();
         let sector = found.sector.map(|s| s.name().to_string()).unwrap_or_default();
         format!("Suggested from your text: {} {}. Check them before you submit.", goals.join(", "), sector)
     };
@@ -219,6 +283,40 @@ async fn practice_form(State(state): State<AppState>, ctx: PageCtx) -> PageResul
 async fn create_practice(State(state): State<AppState>, ctx: PageCtx, RawForm(body): RawForm) -> PageResult {
     ctx.user()?;
     let form = FormData::parse(&body);
+    if form.get("action") == Some("suggest") {
+        let text = ["title", "summary", "details.problem", "details.solution", "details.results"]
+            .iter()
+            .filter_map(|f| form.get(f))
+            .collect::<Vec<_>>()
+            .join(". ");
+        let goals = suggested_goals(&text);
+        let mut echo = form.echo();
+        let mut current: Vec<String> = form
+            .get("sdgs")
+            .unwrap_or_default()
+            .split(',')
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect();
+        for g in &goals {
+            if !current.iter().any(|c| c == g || c.split('.').next() == Some(g)) {
+                current.push(g.clone());
+            }
+        }
+        echo.insert("sdgs".into(), current.join(", "));
+        let notice = if goals.is_empty() {
+            "Nothing to suggest from this text; fill in the goals if you know them.".to_string()
+        } else {
+            format!("Suggested from your text: SDG {}. Check them before you submit.", goals.join(", SDG "))
+        };
+        let v = practice_options(
+            &state,
+            &ctx,
+            json!({"heading": "Share a practice", "action": "/records/new", "form": echo, "checked": form.checked(), "suggested": notice}),
+        )
+        .await?;
+        return ctx.render(&state, "practice_form.html", v);
+    }
     let mut json = json!({"kind": "practice", "status": status_from(&form).code()});
     forms::apply(&mut json, &form, PRACTICE);
     let mut errors = std::collections::BTreeMap::new();
@@ -239,7 +337,17 @@ async fn create_practice(State(state): State<AppState>, ctx: PageCtx, RawForm(bo
             practice_options(&state, &ctx, json!({"heading": "Share a practice", "action": "/records/new"})).await?;
         return ctx.form_again(&state, "practice_form.html", &form, errors, v);
     }
-    create(&state, &ctx, parsed.expect("no errors")).await
+    let input = parsed.expect("no errors");
+    if let Some(shown) = duplicates_first(&state, &ctx, &form, &input).await? {
+        let v = practice_options(
+            &state,
+            &ctx,
+            json!({"heading": "Share a practice", "action": "/records/new", "form": form.echo(), "checked": form.checked(), "duplicates": shown}),
+        )
+        .await?;
+        return ctx.render(&state, "practice_form.html", v);
+    }
+    create(&state, &ctx, input).await
 }
 
 /// The record, if the caller may edit it here (ideas and practices; other kinds through the API).

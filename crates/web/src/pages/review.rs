@@ -10,7 +10,7 @@ use banyan_domain::{Kind, RecordId, ReportId, Role, UserId};
 use banyan_store::{ReportStatus, UserQuery};
 
 use super::forms::FormData;
-use super::records::action_label;
+use super::records::{action_label, possible_duplicates};
 use super::{PageCtx, PageResult, options, redirect};
 use crate::AppState;
 use crate::api::records::{record_id, visible};
@@ -48,11 +48,16 @@ async fn queue(State(state): State<AppState>, ctx: PageCtx, params: QueryParams)
         })
     });
     let page = state.store.list_records(&query).await.map_err(|e| ctx.fail(e))?;
-    let items: Vec<Value> = page
-        .items
-        .iter()
-        .map(|r| json!({"id": r.id, "title": r.content.title, "kind": r.kind().label(), "status": r.content.status.label(), "updated_at": r.updated_at}))
-        .collect();
+    let mut items: Vec<Value> = Vec::with_capacity(page.items.len());
+    for r in &page.items {
+        let possible = possible_duplicates(&state, (r.content.title.clone(), r.content.long_text()), Some(r.id.0))
+            .await
+            .map_err(|e| ctx.fail(e))?;
+        items.push(
+            json!({"id": r.id, "title": r.content.title, "kind": r.kind().label(), "status": r.content.status.label(),
+                          "updated_at": r.updated_at, "duplicate_of": possible.first().map(|d| d["title"].clone())}),
+        );
+    }
     let open = state.store.reports(Some(ReportStatus::Open), 1000).await.map_err(|e| ctx.fail(e))?.len();
     ctx.render(
         &state,
@@ -76,12 +81,32 @@ async fn review_page(state: &AppState, ctx: &PageCtx, id: RecordId, form: Value,
     let comments = state.store.comments(record.id).await.map_err(|e| ctx.fail(e))?;
     let mut shown = serde_json::to_value(&record).unwrap_or_default();
     shown["kind"] = json!(record.kind().label());
+    let (duplicates, similar) = resemblances(state, &record).await.map_err(|e| ctx.fail(e))?;
     ctx.render(
         state,
         "review.html",
         json!({"record": shown, "status_label": record.content.status.label(), "next": next, "details": details,
-               "comments": comments, "form": form, "errors": errors}),
+               "comments": comments, "form": form, "errors": errors, "duplicates": duplicates, "similar": similar}),
     )
+}
+
+/// Published records that may be the same as a submission, and others like it with the
+/// reasons why: what a curator weighs before publishing or merging.
+async fn resemblances(state: &AppState, record: &banyan_domain::Record) -> Result<(Vec<Value>, Vec<Value>), ApiError> {
+    let c = &record.content;
+    let duplicates = possible_duplicates(state, (c.title.clone(), c.long_text()), Some(record.id.0)).await?;
+    let index = std::sync::Arc::clone(state.search.index());
+    let probe = banyan_search::similar::Probe::from_record(record);
+    let similar = tokio::task::spawn_blocking(move || banyan_search::similar::similar(&index, &probe, &[], 5))
+        .await
+        .map_err(|e| ApiError::Internal(format!("search task: {e}")))?
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let similar = similar
+        .into_iter()
+        .filter(|h| !duplicates.iter().any(|d| d["id"] == json!(h.id)))
+        .map(|h| json!({"id": h.id, "title": h.title, "kind": h.kind, "score": h.score, "reasons": h.reasons.iter().map(|r| &r.text).collect::<Vec<_>>()}))
+        .collect();
+    Ok((duplicates, similar))
 }
 
 async fn review(State(state): State<AppState>, ctx: PageCtx, Path(id): Path<String>) -> PageResult {

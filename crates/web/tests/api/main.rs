@@ -8,6 +8,7 @@ mod operations;
 mod organisations;
 mod pages;
 mod records;
+mod search;
 mod story;
 
 use std::sync::Arc;
@@ -24,6 +25,8 @@ use banyan_web::{AppState, WebConfig};
 pub struct TestApp {
     pub base: String,
     pub db: TestDb,
+    pub indexer: Arc<banyan_search::Indexer>,
+    _index_dir: tempfile::TempDir,
     pub client: reqwest::Client,
     pub token: Option<String>,
     _stop: tokio::sync::oneshot::Sender<()>,
@@ -69,14 +72,26 @@ impl TestApp {
         if config.public_url.is_empty() {
             config.public_url = base.clone();
         }
-        let state = AppState::new(Arc::clone(&db.store), config);
+        let index_dir = tempfile::tempdir().unwrap();
+        let indexer = banyan_search::indexer::open_current(index_dir.path(), Arc::clone(&db.store)).await.unwrap();
+        let state = AppState::new(Arc::clone(&db.store), Arc::clone(&indexer), config);
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let (stop_indexer, indexer_stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(Arc::clone(&indexer).run(std::time::Duration::from_millis(200), async move {
+            let _ = indexer_stopped.await;
+        }));
         tokio::spawn(banyan_web::serve(listener, state, async move {
             let _ = stopped.await;
+            let _ = stop_indexer.send(());
         }));
         // Redirects are answers to check, not to follow.
         let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        TestApp { base, db, client, token: None, _stop: stop }
+        TestApp { base, db, indexer, _index_dir: index_dir, client, token: None, _stop: stop }
+    }
+
+    /// Brings the search index up to date with everything written so far.
+    pub async fn sync(&self) {
+        self.indexer.catch_up().await.unwrap();
     }
 
     /// Makes a token of `role` and sends it with every request from now on.

@@ -163,6 +163,12 @@ const MATRIX: &[Case] = &[
     all("DELETE", "/api/v1/organisations/{org}/members/{member}", [401, 403, 403, 403, 403, 204]),
     all("POST", "/api/v1/organisations/{org}/invitations", [401, 403, 403, 403, 403, 202]),
     all("POST", "/api/v1/invitations/accept", [401, 400, 400, 400, 400, 400]),
+    // Search: public things only, for everyone
+    all("GET", "/api/v1/search", OK),
+    all("GET", "/api/v1/suggest", OK),
+    rec("GET", "/api/v1/records/{id}/similar", READ, false),
+    all("POST", "/api/v1/duplicates", OK),
+    all("POST", "/api/v1/classify/sdgs", OK),
     // Open to everyone
     all("GET", "/api/v1/vocabularies", OK),
     all("GET", "/api/v1/vocabularies/{name}", OK),
@@ -427,6 +433,8 @@ fn body_for(case: &Case, target: Option<(usize, RecordId)>, w: &World, n: usize,
             json!({"email": "invitee@example.org", "role": "viewer"})
         }
         ("POST", "/api/v1/invitations/accept") => json!({"token": "not-a-token"}),
+        ("POST", "/api/v1/duplicates") => json!({"title": "Land records online", "text": "One visit to the office."}),
+        ("POST", "/api/v1/classify/sdgs") => json!({"text": "Clean water for every village school."}),
         _ => return None,
     })
 }

@@ -11,6 +11,7 @@ backend_tests!(
     forms_refuse_requests_without_their_token_or_from_another_site,
     a_curator_reviews_from_the_pages,
     forms_keep_what_was_typed_and_say_what_is_wrong,
+    is_your_idea_already_here,
 );
 
 async fn a_person_signs_up_submits_an_idea_and_follows_it_on_the_dashboard(db: TestDb) {
@@ -261,4 +262,77 @@ async fn forms_keep_what_was_typed_and_say_what_is_wrong(db: TestDb) {
         .await;
     assert!(x.text.contains("&lt;script&gt;"), "{}", x.text);
     assert!(!x.text.contains("<script>alert"));
+}
+
+async fn is_your_idea_already_here(db: TestDb) {
+    banyan_import::demo::load(&*db.store, "https://banyan.test").await.unwrap();
+    let app = TestApp::start(db).await;
+    app.person("curator@banyan.test", Role::Curator).await;
+    app.person("karim@example.org", Role::Member).await;
+    let mut b = Browser::new(&app);
+    b.get("/login").await;
+    b.submit("/login", &[("email", "karim@example.org"), ("password", PASSWORD)]).await;
+    b.get("/submit").await;
+    let idea = [
+        ("title", "Land mutation with a single visit"),
+        ("details.problem", "Citizens visit the land office five times for one land mutation."),
+        (
+            "details.idea",
+            "Take mutation applications online, give each case a tracking number, and let the citizen visit the land office once.",
+        ),
+        ("places", "BD"),
+        ("lang", "en"),
+        ("action", "submit"),
+    ];
+    let records = app.db.count("records").await;
+    let asked = b.submit("/submit", &idea).await;
+    assert_eq!(asked.status, StatusCode::OK, "{}", asked.text);
+    assert!(asked.text.contains("Is your idea already here?"), "{}", asked.text);
+    assert!(asked.text.contains("Land mutation in one visit"));
+    assert!(asked.text.contains("Submit anyway"));
+    assert!(asked.text.contains("a tracking number, and let the citizen"), "what was typed stays");
+    assert_eq!(app.db.count("records").await, records, "nothing is submitted yet");
+    let mut anyway = idea.to_vec();
+    anyway.push(("duplicates_seen", "1"));
+    let done = b.submit("/submit", &anyway).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.text);
+    assert_eq!(app.db.count("records").await, records + 1);
+
+    // Curators see the resemblance in the queue and on the review page, and merge with one click.
+    let mut c = Browser::new(&app);
+    c.get("/login").await;
+    c.submit("/login", &[("email", "curator@banyan.test"), ("password", PASSWORD)]).await;
+    let queue = c.get("/review").await;
+    assert!(queue.text.contains("Possible duplicate of “Land mutation in one visit”"), "{}", queue.text);
+    let mine = app.by(&app.login("karim@example.org", PASSWORD).await).get("/api/v1/me/dashboard").await;
+    let id = mine.body["records"][0]["id"].as_str().unwrap().to_string();
+    let page = c.get(&format!("/review/{id}")).await;
+    assert!(page.text.contains("Possible duplicates"), "{}", page.text);
+    assert!(page.text.contains("Merge into this one"));
+    let survivor = app.anonymous().get("/api/v1/search?q=%22Land%20mutation%20in%20one%20visit%22").await.body["hits"]
+        [0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(page.text.contains(&format!("name=\"into\" value=\"{survivor}\"")), "{}", page.text);
+    let merged = c.submit(&format!("/review/{id}/merge"), &[("into", &survivor)]).await;
+    assert_eq!(merged.status, StatusCode::SEE_OTHER, "{}", merged.text);
+
+    // Goals suggested by the classifier, checked for the person to confirm.
+    b.get("/submit").await;
+    let suggested = b
+        .submit(
+            "/submit",
+            &[
+                ("title", "Clean water points in every village"),
+                ("details.problem", "Families walk hours to fetch water and children fall ill from unsafe wells."),
+                (
+                    "details.idea",
+                    "Drill boreholes and train village committees to keep the hand pumps and latrines working.",
+                ),
+                ("action", "suggest"),
+            ],
+        )
+        .await;
+    assert!(suggested.text.contains("value=\"6\" checked"), "{}", suggested.text);
 }
