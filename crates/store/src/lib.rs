@@ -37,6 +37,10 @@ pub trait Store: Send + Sync + 'static {
 
     async fn create_record(&self, new: NewRecord, actor: &Actor) -> Result<Record>;
 
+    /// Creates many records in one transaction, each with its revision, audit entry and
+    /// change-log row: all of them or, on any error, none. For bulk loads.
+    async fn create_records(&self, batch: &[NewRecord], actor: &Actor) -> Result<Vec<RecordId>>;
+
     /// Replaces a record's content, if `expected_version` is still its version.
     async fn update_record(
         &self,

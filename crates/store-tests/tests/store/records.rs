@@ -16,6 +16,8 @@ backend_tests!(
     unknown_organisations_are_refused_by_field,
     publishing_sets_published_at_once,
     imported_records_are_found_by_source,
+    a_batch_is_written_whole_or_not_at_all,
+    records_are_read_by_id_in_bulk_and_scanned_in_order,
 );
 
 async fn a_record_reads_back_exactly_as_written(db: TestDb) {
@@ -200,4 +202,47 @@ async fn imported_records_are_found_by_source(db: TestDb) {
     let err = db.store.update_record(other.id, 1, input, &curator()).await.unwrap_err();
     let StoreError::Invalid(v) = err else { panic!("{err:?}") };
     assert_eq!(v.fields(), ["source.key"]);
+}
+
+async fn a_batch_is_written_whole_or_not_at_all(db: TestDb) {
+    let before = db.store.last_seq().await.unwrap();
+    let batch: Vec<_> =
+        (0..3).map(|i| new_record(fixtures::input(&fixtures::practice(&format!("Batch practice {i}"))))).collect();
+    let ids = db.store.create_records(&batch, &curator()).await.unwrap();
+    assert_eq!(ids, batch.iter().map(|n| n.id).collect::<Vec<_>>());
+    let changes = db.store.changes_since(before, 10).await.unwrap();
+    assert_eq!(changes.iter().map(|c| c.id).collect::<Vec<_>>(), ids.iter().map(|i| i.0).collect::<Vec<_>>());
+    assert!(changes.windows(2).all(|w| w[1].seq == w[0].seq + 1), "no gaps");
+    for id in &ids {
+        assert_eq!(db.store.revisions(*id).await.unwrap().len(), 1);
+    }
+    // One bad record (an organisation that does not exist) and nothing is written.
+    let mut bad = fixtures::practice("Points nowhere");
+    bad["organisation"] = json!("0190a000-0000-7000-8000-000000000000");
+    let batch =
+        vec![new_record(fixtures::input(&fixtures::practice("Would be fine"))), new_record(fixtures::input(&bad))];
+    let records = db.count("records").await;
+    let err = db.store.create_records(&batch, &curator()).await.unwrap_err();
+    assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
+    assert_eq!(db.count("records").await, records);
+    assert_eq!(db.store.last_seq().await.unwrap(), before + 3);
+}
+
+async fn records_are_read_by_id_in_bulk_and_scanned_in_order(db: TestDb) {
+    let mut ids = Vec::new();
+    for (i, status) in ["published", "draft", "published", "published"].iter().enumerate() {
+        let mut v = fixtures::practice(&format!("Scanned {i}"));
+        v["status"] = json!(status);
+        ids.push(db.store.create_record(new_record(fixtures::input(&v)), &curator()).await.unwrap().id);
+    }
+    db.store.set_record_hidden(ids[3], true, "test", &curator()).await.unwrap();
+    db.store.delete_record(ids[2], None, &curator()).await.unwrap();
+    let unknown = banyan_domain::RecordId::new();
+    let states = db.store.records_by_id(&[ids[0], ids[1], ids[2], unknown]).await.unwrap();
+    assert_eq!(states.len(), 3, "unknown ids are left out");
+    assert!(states.iter().any(|s| matches!(s, RecordState::Deleted(t) if t.id == ids[2])));
+    // Only the public record, in id order, page by page.
+    let first = db.store.public_records_after(None, 1).await.unwrap();
+    assert_eq!(first.iter().map(|r| r.id).collect::<Vec<_>>(), [ids[0]]);
+    assert!(db.store.public_records_after(Some(ids[0]), 10).await.unwrap().is_empty());
 }

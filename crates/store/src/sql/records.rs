@@ -53,51 +53,28 @@ impl<B: Backend> SqlStore<B> {
 
     async fn try_create_record(&self, new: &NewRecord, actor: &Actor) -> Result<Record> {
         let mut tx = self.backend.begin().await?;
-        let content = &new.input.content;
-        check_references(&mut tx, content).await?;
-        let kind = content.details.kind();
-        let slug = choose_slug(&mut tx, new.input.slug.as_ref(), &content.title, kind, None).await?;
-        let at = now();
-        let record = Record {
-            id: new.id,
-            slug,
-            uri: new.uri.clone(),
-            origin: new.origin.clone(),
-            version: 1,
-            content: content.clone(),
-            owner: new.owner,
-            derived_from: new.derived_from,
-            created_at: at,
-            updated_at: at,
-            published_at: (content.status == Status::Published).then_some(at),
-        };
-        let data = record.to_json();
-        let mut columns = vec![
-            ("id", record.id.0.into()),
-            ("kind", kind.code().into()),
-            ("uri", record.uri.as_str().into()),
-            ("origin", record.origin.as_str().into()),
-            ("created_at", at.into()),
-            ("owner_id", record.owner.map(|o| o.0).into()),
-            ("derived_from", record.derived_from.map(|d| d.0).into()),
-        ];
-        columns.extend(row_columns(&record, &data));
-        let mut q = Sql::new("INSERT INTO records (");
-        q.push(&columns.iter().map(|(name, _)| *name).collect::<Vec<_>>().join(", ")).push(") VALUES (");
-        for (i, (_, value)) in columns.into_iter().enumerate() {
-            q.push(if i == 0 { "" } else { ", " }).bind(value);
-        }
-        q.push(")");
-        let (sql, params) = q.finish();
-        tx.execute(&sql, params).await?;
-        write_terms(&mut tx, &record).await?;
-        let log = WriteLog { entity: Entity::Record, id: record.id.0, op: ChangeOp::Create, version: 1, at, actor };
-        log.revision(&mut tx, data).await?;
-        log.audit(&mut tx, json!({"kind": kind, "status": record.content.status, "title": record.content.title}))
-            .await?;
-        log.change::<B>(&mut tx).await?;
+        let record = insert_record::<B>(&mut tx, new, actor).await?;
         tx.commit().await?;
         Ok(record)
+    }
+
+    /// Creates many records in one transaction: all of them, or none.
+    pub(super) async fn create_records_tx(&self, batch: &[NewRecord], actor: &Actor) -> Result<Vec<RecordId>> {
+        let mut tx = self.backend.begin().await?;
+        let mut ids = Vec::with_capacity(batch.len());
+        for new in batch {
+            ids.push(
+                insert_record::<B>(&mut tx, new, actor)
+                    .await
+                    .map_err(|e| match e {
+                        StoreError::Duplicate(what) => duplicate_record(&what),
+                        e => e,
+                    })?
+                    .id,
+            );
+        }
+        tx.commit().await?;
+        Ok(ids)
     }
 
     pub(super) async fn update_record_tx(
@@ -516,6 +493,53 @@ fn terms(record: &Record) -> BTreeSet<(&'static str, &'static str)> {
         }
     }
     out
+}
+
+/// Writes a new record with its terms, revision, audit entry and change-log row, inside `tx`.
+async fn insert_record<B: Backend>(tx: &mut B::Tx, new: &NewRecord, actor: &Actor) -> Result<Record> {
+    let content = &new.input.content;
+    check_references(tx, content).await?;
+    let kind = content.details.kind();
+    let slug = choose_slug(tx, new.input.slug.as_ref(), &content.title, kind, None).await?;
+    let at = now();
+    let record = Record {
+        id: new.id,
+        slug,
+        uri: new.uri.clone(),
+        origin: new.origin.clone(),
+        version: 1,
+        content: content.clone(),
+        owner: new.owner,
+        derived_from: new.derived_from,
+        created_at: at,
+        updated_at: at,
+        published_at: (content.status == Status::Published).then_some(at),
+    };
+    let data = record.to_json();
+    let mut columns = vec![
+        ("id", record.id.0.into()),
+        ("kind", kind.code().into()),
+        ("uri", record.uri.as_str().into()),
+        ("origin", record.origin.as_str().into()),
+        ("created_at", at.into()),
+        ("owner_id", record.owner.map(|o| o.0).into()),
+        ("derived_from", record.derived_from.map(|d| d.0).into()),
+    ];
+    columns.extend(row_columns(&record, &data));
+    let mut q = Sql::new("INSERT INTO records (");
+    q.push(&columns.iter().map(|(name, _)| *name).collect::<Vec<_>>().join(", ")).push(") VALUES (");
+    for (i, (_, value)) in columns.into_iter().enumerate() {
+        q.push(if i == 0 { "" } else { ", " }).bind(value);
+    }
+    q.push(")");
+    let (sql, params) = q.finish();
+    tx.execute(&sql, params).await?;
+    write_terms(tx, &record).await?;
+    let log = WriteLog { entity: Entity::Record, id: record.id.0, op: ChangeOp::Create, version: 1, at, actor };
+    log.revision(tx, data).await?;
+    log.audit(tx, json!({"kind": kind, "status": record.content.status, "title": record.content.title})).await?;
+    log.change::<B>(tx).await?;
+    Ok(record)
 }
 
 async fn write_terms<T: Tx>(tx: &mut T, record: &Record) -> Result<()> {

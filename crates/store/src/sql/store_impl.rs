@@ -31,6 +31,10 @@ impl<B: Backend> Store for SqlStore<B> {
         self.create_record_tx(&new, actor).await
     }
 
+    async fn create_records(&self, batch: &[NewRecord], actor: &Actor) -> Result<Vec<RecordId>> {
+        self.create_records_tx(batch, actor).await
+    }
+
     async fn update_record(
         &self,
         id: RecordId,
