@@ -70,6 +70,11 @@ enum Command {
     },
     /// Rebuild the search index from the database (stop the server first)
     Reindex,
+    /// Measure performance
+    Bench {
+        #[command(subcommand)]
+        what: BenchWhat,
+    },
     /// Manage people's accounts
     User {
         #[command(subcommand)]
@@ -104,6 +109,46 @@ enum UserCommand {
 
 fn parse_any_role(s: &str) -> Result<Role, String> {
     Role::parse(s).ok_or_else(|| format!("{s:?} is not a role: use member, curator or admin"))
+}
+
+#[derive(Subcommand)]
+enum BenchWhat {
+    /// Banyan's search beside PostgreSQL full-text search and SQLite FTS5, on a seeded
+    /// synthetic corpus; writes docs/benchmarks.md and docs/benchmarks.json
+    Search(BenchSearchArgs),
+}
+
+#[derive(Args)]
+struct BenchSearchArgs {
+    /// Corpus sizes, comma-separated
+    #[arg(long, value_delimiter = ',', default_value = "10000,100000,1000000")]
+    sizes: Vec<u64>,
+    /// Queries in the log
+    #[arg(long, default_value_t = 10_000)]
+    queries: usize,
+    /// Concurrent clients, comma-separated
+    #[arg(long, value_delimiter = ',', default_value = "1,8,32")]
+    concurrency: Vec<usize>,
+    /// Engines to run: banyan, postgres, sqlite
+    #[arg(long, value_delimiter = ',', default_value = "banyan,postgres,sqlite")]
+    engines: Vec<String>,
+    /// PostgreSQL server for its engine (a database is made and dropped there)
+    #[arg(long, env = "BANYAN_BENCH_POSTGRES_URL", default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
+    postgres_url: String,
+    /// Where the engines' files go: several GB at a million records
+    #[arg(long, default_value = "banyan-bench")]
+    dir: PathBuf,
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Most seconds one engine spends on one concurrency level
+    #[arg(long, default_value_t = 600)]
+    budget_secs: u64,
+    /// The report (the JSON goes beside it)
+    #[arg(long, default_value = "docs/benchmarks.md")]
+    out: PathBuf,
+    /// Keep the engines' files afterwards
+    #[arg(long)]
+    keep: bool,
 }
 
 #[derive(Args)]
@@ -233,6 +278,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Token { command } => token(config, command).await,
         Command::User { command } => user(config, command).await,
         Command::Reindex => reindex(config).await,
+        Command::Bench { what: BenchWhat::Search(args) } => bench_search(args).await,
     }
 }
 
@@ -326,6 +372,33 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
         let _ = sender.await;
     }
     eprintln!("Stopped.");
+    Ok(())
+}
+
+async fn bench_search(args: BenchSearchArgs) -> anyhow::Result<()> {
+    for e in &args.engines {
+        if !["banyan", "postgres", "sqlite"].contains(&e.as_str()) {
+            bail!("unknown engine {e:?}: use banyan, postgres or sqlite");
+        }
+    }
+    if args.sizes.iter().any(|s| *s == 0) || args.queries == 0 || args.concurrency.iter().any(|c| *c == 0) {
+        bail!("sizes, queries and concurrency must be above zero");
+    }
+    let options = banyan_bench::Options {
+        sizes: args.sizes,
+        queries: args.queries,
+        concurrency: args.concurrency,
+        engines: args.engines,
+        dir: args.dir,
+        postgres_url: Some(args.postgres_url),
+        seed: args.seed,
+        budget: std::time::Duration::from_secs(args.budget_secs),
+        out: args.out,
+        keep: args.keep,
+    };
+    let out = options.out.clone();
+    banyan_bench::run(options, &|line| eprintln!("{line}")).await?;
+    println!("Wrote {} and {}.", out.display(), out.with_extension("json").display());
     Ok(())
 }
 

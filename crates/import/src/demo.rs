@@ -10,7 +10,8 @@ use banyan_domain::record::InputMode;
 use banyan_domain::{OrganisationId, OrganisationInput, RecordInput};
 use banyan_store::{Actor, NewRecord, OrganisationQuery, RecordQuery, Store, Visibility};
 
-const DEMO: &str = include_str!("../demo/demo.json");
+/// The demo content, as JSON.
+pub const DEMO: &str = include_str!("../demo/demo.json");
 
 /// What was loaded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
