@@ -38,7 +38,7 @@ const COUNTRIES: [(&str, u32); 16] = [
 ];
 /// Kinds with long text (knowledge products carry files, not text, so they are left out).
 const KINDS: [(&str, u32); 4] = [("practice", 50), ("idea", 18), ("challenge", 16), ("solution", 16)];
-const LEVELS: [&str; 5] = ["national", "regional", "district", "municipal", "local"];
+const LEVELS: [&str; 5] = ["national", "state_province", "district", "municipal", "local"];
 const STAGES: [&str; 4] = ["pilot", "implemented", "scaled", "development"];
 const TYPES: [&str; 4] = ["process", "service", "technology", "organisational"];
 const SECTORS: [&str; 10] = ["01", "02", "03", "04", "05", "06", "07", "08", "09", "10"];

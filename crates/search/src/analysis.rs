@@ -82,6 +82,9 @@ enum Class {
 }
 
 fn class(c: char) -> Class {
+    if c.is_ascii() {
+        return if c.is_ascii_alphanumeric() { Class::Word } else { Class::Separator };
+    }
     match c as u32 {
         0x0E00..=0x0E7F => Class::Thai,
         0x1780..=0x17FF | 0x19E0..=0x19FF => Class::Khmer,

@@ -55,28 +55,28 @@ impl Collector for FacetCollector {
 
     fn merge_fruits(&self, segments: Vec<SegmentCounts>) -> tantivy::Result<FacetCounts> {
         let mut totals: Vec<HashMap<String, u64>> = vec![HashMap::new(); self.facets.len()];
-        let mut value = String::new();
         for SegmentCounts(columns) in segments {
             for (i, column) in columns.into_iter().enumerate() {
                 let Some((column, counts)) = column else { continue };
-                let mut add = |ord: u64, n: u32| -> tantivy::Result<()> {
-                    if n > 0 && column.ord_to_str(ord, &mut value)? && self.facets[i].counts(&value) {
-                        *totals[i].entry(value.clone()).or_default() += u64::from(n);
-                    }
-                    Ok(())
-                };
-                match counts {
+                let mut counted: Vec<(u64, u32)> = match counts {
                     Counts::Dense(v) => {
-                        for (ord, n) in v.into_iter().enumerate() {
-                            add(ord as u64, n)?;
-                        }
+                        v.into_iter().enumerate().filter(|(_, n)| *n > 0).map(|(ord, n)| (ord as u64, n)).collect()
                     }
-                    Counts::Sparse(m) => {
-                        for (ord, n) in m {
-                            add(ord, n)?;
-                        }
+                    Counts::Sparse(m) => m.into_iter().collect(),
+                };
+                counted.sort_unstable_by_key(|(ord, _)| *ord);
+                // One pass through the dictionary for all the ordinals, rather than a lookup each.
+                let ords: Vec<u64> = counted.iter().map(|(ord, _)| *ord).collect();
+                let mut at = 0;
+                column.dictionary().sorted_ords_to_term_cb(&ords, |bytes| {
+                    let n = counted[at].1;
+                    at += 1;
+                    if let Ok(value) = std::str::from_utf8(bytes)
+                        && self.facets[i].counts(value)
+                    {
+                        *totals[i].entry(value.to_string()).or_default() += u64::from(n);
                     }
-                }
+                })?;
             }
         }
         Ok(self

@@ -54,22 +54,30 @@ fn escape_into(s: &str, out: &mut String) {
 
 /// Finds the query's words in texts.
 pub struct Highlighter {
-    plain: HashSet<String>,
-    folded: HashSet<String>,
+    /// The query's terms, plain and folded (stemmed) side by side; a query has few, so a
+    /// list is faster to search than a hash set.
+    plain: Vec<String>,
+    folded: Vec<String>,
     /// The first three characters of each folded term: only words starting so are stemmed.
-    starts: HashSet<String>,
+    starts: Vec<String>,
+    /// How many different words the query has: a fragment holding them all cannot be beaten.
+    distinct: usize,
     stemmer: TextAnalyzer,
+}
+
+/// A match: where, and which of the query's words (its number in the term lists).
+struct Match {
+    range: Range<usize>,
+    term: usize,
 }
 
 impl Highlighter {
     pub fn new(plain: Vec<String>, folded: Vec<String>) -> Highlighter {
-        let starts = folded.iter().map(|t| t.chars().take(3).collect()).collect();
-        Highlighter {
-            plain: plain.into_iter().collect(),
-            folded: folded.into_iter().collect(),
-            starts,
-            stemmer: analysis::folded(),
-        }
+        let mut starts: Vec<String> = folded.iter().map(|t| t.chars().take(3).collect()).collect();
+        starts.sort();
+        starts.dedup();
+        let distinct = folded.iter().collect::<HashSet<_>>().len();
+        Highlighter { plain, folded, starts, distinct, stemmer: analysis::folded() }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -78,25 +86,54 @@ impl Highlighter {
 
     /// The byte ranges of `text` that match.
     pub fn matches(&mut self, text: &str) -> Vec<Range<usize>> {
-        let mut out = Vec::new();
+        self.find(text, usize::MAX).into_iter().map(|m| m.range).collect()
+    }
+
+    /// The matches in `text`, in order; with a `window`, scanning stops once `window` bytes
+    /// hold every word of the query (no later fragment can be better).
+    fn find(&mut self, text: &str, window: usize) -> Vec<Match> {
+        let mut out: Vec<Match> = Vec::new();
         let mut word = String::new();
         let mut folded = String::new();
+        let mut done = false;
         let (plain_terms, folded_terms, starts, stemmer) = (&self.plain, &self.folded, &self.starts, &mut self.stemmer);
+        let distinct = self.distinct;
         analysis::words(text, |from, to| {
+            if done {
+                return;
+            }
             let raw = &text[from..to];
             analysis::normalise(raw, false, &mut word);
-            if plain_terms.contains(&word) {
-                out.push(from..to);
-                return;
-            }
-            analysis::normalise(raw, true, &mut folded);
-            let start: String = folded.chars().take(3).collect();
-            if !starts.contains(&start) {
-                return;
-            }
-            let mut stream = stemmer.token_stream(raw);
-            if stream.advance() && folded_terms.contains(&stream.token().text) {
-                out.push(from..to);
+            let term = if let Some(i) = plain_terms.iter().position(|t| *t == word) {
+                Some(i)
+            } else {
+                // ASCII words fold to themselves: only the stem can still differ.
+                let f = if raw.is_ascii() {
+                    &word
+                } else {
+                    analysis::normalise(raw, true, &mut folded);
+                    &folded
+                };
+                if starts.iter().any(|s| f.starts_with(s.as_str())) {
+                    let mut stream = stemmer.token_stream(raw);
+                    if stream.advance() { folded_terms.iter().position(|t| *t == stream.token().text) } else { None }
+                } else {
+                    None
+                }
+            };
+            let Some(term) = term else { return };
+            out.push(Match { range: from..to, term: folded_terms.iter().position(|t| *t == folded_terms[term]).unwrap_or(term) });
+            if window != usize::MAX && distinct > 1 {
+                let first = to.saturating_sub(window);
+                let mut seen: Vec<usize> = Vec::new();
+                for m in out.iter().rev().take_while(|m| m.range.start >= first) {
+                    if !seen.contains(&m.term) {
+                        seen.push(m.term);
+                    }
+                }
+                done = seen.len() >= distinct;
+            } else if window != usize::MAX {
+                done = true;
             }
         });
         out
@@ -113,22 +150,28 @@ impl Highlighter {
 
     /// The fragment of at most `max_bytes` (about) with the most different matching words.
     pub fn fragment(&mut self, field: &'static str, text: &str, max_bytes: usize) -> Option<Highlight> {
-        let marks = self.matches(text);
-        if marks.is_empty() {
+        let found = self.find(text, max_bytes);
+        if found.is_empty() {
             return None;
         }
         // The window starting at some match that covers the most distinct words.
         let mut best = (0usize, 0usize);
-        for i in 0..marks.len() {
-            let end = marks[i].start + max_bytes;
-            let mut seen = HashSet::new();
-            for m in marks[i..].iter().take_while(|m| m.end <= end) {
-                seen.insert(text[m.clone()].to_lowercase());
+        for i in 0..found.len() {
+            let end = found[i].range.start + max_bytes;
+            let mut seen: Vec<usize> = Vec::new();
+            for m in found[i..].iter().take_while(|m| m.range.end <= end) {
+                if !seen.contains(&m.term) {
+                    seen.push(m.term);
+                }
             }
             if seen.len() > best.1 {
                 best = (i, seen.len());
+                if seen.len() == self.distinct {
+                    break;
+                }
             }
         }
+        let marks: Vec<Range<usize>> = found.into_iter().map(|m| m.range).collect();
         let first = &marks[best.0];
         // Start a little before the first match, at a word boundary.
         let lead = max_bytes / 5;

@@ -248,14 +248,14 @@ impl SearchIndex {
     /// Runs a search.
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResults> {
         let analysed = self.analyse(&req.q)?;
-        let mut clauses = analysed.to_clauses(&self.fields);
+        let searcher = self.reader.searcher();
+        let mut clauses = analysed.to_clauses(&self.fields, &searcher);
         let has_text = analysed.has_positive();
         if !has_text {
             clauses.push((Occur::Must, Box::new(AllQuery)));
         }
         clauses.extend(self.filter_clauses(&req.filters));
         let query = BooleanQuery::new(clauses);
-        let searcher = self.reader.searcher();
         let limit = req.limit.max(1);
         let top = TopDocs::with_limit(limit).and_offset(req.offset);
         let sort = match req.sort {
@@ -265,14 +265,17 @@ impl SearchIndex {
         };
         let facet_collector =
             FacetCollector { facets: if req.facets { Facet::ALL.to_vec() } else { Vec::new() }, top: FACET_VALUES };
-        let (ranked, total, facets): (Vec<(f32, DocAddress)>, usize, FacetCounts) = match sort {
-            None => searcher.search(&query, &(top.order_by_score(), Count, facet_collector))?,
-            Some(field) => {
-                let (docs, total, facets) = searcher
-                    .search(&query, &(top.order_by_fast_field::<i64>(field, Order::Desc), Count, facet_collector))?;
-                (docs.into_iter().map(|(_, a)| (0.0, a)).collect(), total, facets)
-            }
+        // Two passes: the top hits alone, so that tantivy can skip blocks that cannot make the
+        // top (block-max WAND); then the total and the facets over every match, without scoring.
+        let ranked: Vec<(f32, DocAddress)> = match sort {
+            None => searcher.search(&query, &top.order_by_score())?,
+            Some(field) => searcher
+                .search(&query, &top.order_by_fast_field::<i64>(field, Order::Desc))?
+                .into_iter()
+                .map(|(_, a)| (0.0, a))
+                .collect(),
         };
+        let (total, facets): (usize, FacetCounts) = searcher.search(&query, &(Count, facet_collector))?;
         let mut highlighter = if req.highlights && has_text {
             let (plain, folded) = analysed.highlight_terms();
             Some(Highlighter::new(plain, folded))

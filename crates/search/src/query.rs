@@ -7,7 +7,7 @@
 
 use std::fmt;
 
-use tantivy::Term;
+use tantivy::{Searcher, Term};
 use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::tokenizer::TextAnalyzer;
@@ -138,13 +138,20 @@ impl Analysed {
     }
 
     /// The clauses of the text part: words and phrases that must match, and those excluded.
-    pub fn to_clauses(&self, fields: &Fields) -> Vec<(Occur, Box<dyn Query>)> {
+    ///
+    /// Typo tolerance follows the index: a word found as typed (in any text field, plain or
+    /// folded) is taken as typed; only a word the index does not know matches with one typo.
+    /// Expanding every word would walk the term dictionary for each — slow over a million
+    /// records — and would let `clinic` also match `clinics`' neighbours for no reason.
+    pub fn to_clauses(&self, fields: &Fields, searcher: &Searcher) -> Vec<(Occur, Box<dyn Query>)> {
         let mut out: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for (clause, terms) in &self.clauses {
             let q: Box<dyn Query> = if clause.phrase && terms.len() > 1 {
                 phrase_query(fields, terms)
             } else if terms.len() == 1 {
-                word_query(fields, &terms[0].0, &terms[0].1, !clause.negated)
+                let (plain, folded) = &terms[0];
+                let typos = !clause.negated && allows_typo(plain) && !known(fields, searcher, plain, folded);
+                word_query(fields, plain, folded, typos)
             } else {
                 // A word that analysis split (Thai written without spaces, `e-government`):
                 // all of its parts, and closer together scores higher.
@@ -166,7 +173,7 @@ fn word_query(fields: &Fields, plain: &str, folded: &str, typos: bool) -> Box<dy
         any.push((Occur::Should, boosted(TermQuery::new(Term::from_field_text(p, plain), freqs()), weight)));
         any.push((Occur::Should, boosted(TermQuery::new(Term::from_field_text(f, folded), freqs()), weight * 0.8)));
     }
-    if typos && allows_typo(plain) {
+    if typos {
         for field in [fields.title, fields.summary, fields.body] {
             any.push((Occur::Should, boosted(FuzzyTermQuery::new(Term::from_field_text(field, plain), 1, true), 0.3)));
         }
@@ -174,7 +181,15 @@ fn word_query(fields: &Fields, plain: &str, folded: &str, typos: bool) -> Box<dy
     Box::new(BooleanQuery::new(any))
 }
 
-/// Latin-script words of five letters or more match with one typo.
+/// Whether the index holds a word, as typed or folded, in any text field.
+fn known(fields: &Fields, searcher: &Searcher, plain: &str, folded: &str) -> bool {
+    weighted(fields).iter().any(|&(p, f, _)| {
+        let df = |field, text| searcher.doc_freq(&Term::from_field_text(field, text)).unwrap_or(0);
+        df(p, plain) > 0 || df(f, folded) > 0
+    })
+}
+
+/// Latin-script words of five letters or more may match with one typo.
 pub fn allows_typo(word: &str) -> bool {
     word.chars().filter(|c| c.is_alphabetic()).count() >= 5 && analysis::is_latin(word)
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use serde_json::json;
 
 use banyan_domain::validate::Path;
-use banyan_domain::{Details, Kind, Record, RecordContent, RecordId, RecordInput, Slug, Status, Violations, limits};
+use banyan_domain::{Details, Kind, Record, RecordContent, RecordId, RecordInput, Slug, Status, Violations};
 
 use super::write::WriteLog;
 use super::{Backend, Row, Sql, SqlStore, SqlValue, Tx, now};
@@ -619,28 +619,39 @@ async fn choose_slug<T: Tx>(
     except: Option<RecordId>,
 ) -> Result<Slug> {
     let base = requested.cloned().unwrap_or_else(|| Slug::from_title(title, kind.code()));
-    // Numbered forms may cut the base short, so look for everything sharing its first part.
-    let prefix: String = base.as_str().chars().take(limits::SLUG - 8).collect();
-    let mut q = Sql::new("SELECT slug FROM records WHERE (slug = ");
-    q.bind(base.as_str()).push(" OR slug LIKE ").bind(format!("{prefix}%")).push(")");
-    if let Some(id) = except {
-        q.push(" AND id <> ").bind(id.0);
+    // Ask for the exact candidates (base, base-2, base-3, …) a window at a time: each is an
+    // index lookup, where a `LIKE 'base%'` would scan every record on both backends.
+    const WINDOW: u32 = 16;
+    let mut from = 1;
+    loop {
+        let candidates: Vec<Slug> =
+            (from..from + WINDOW).map(|n| if n == 1 { base.clone() } else { base.numbered(n) }).collect();
+        let mut q = Sql::new("SELECT slug FROM records WHERE slug IN (");
+        for (i, c) in candidates.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.bind(c.as_str());
+        }
+        q.push(")");
+        if let Some(id) = except {
+            q.push(" AND id <> ").bind(id.0);
+        }
+        let (sql, params) = q.finish();
+        let taken: BTreeSet<String> =
+            tx.fetch(&sql, params).await?.iter().map(|r| r.text("slug")).collect::<Result<_>>()?;
+        if from == 1 && requested.is_some() && taken.contains(base.as_str()) {
+            return Err(StoreError::Invalid(Violations::one(
+                &Path::root().key("slug"),
+                "taken",
+                format!("{base} is already the slug of another record"),
+            )));
+        }
+        if let Some(free) = candidates.into_iter().find(|c| !taken.contains(c.as_str())) {
+            return Ok(free);
+        }
+        from += WINDOW;
     }
-    let (sql, params) = q.finish();
-    let taken: BTreeSet<String> =
-        tx.fetch(&sql, params).await?.iter().map(|r| r.text("slug")).collect::<Result<_>>()?;
-    if !taken.contains(base.as_str()) {
-        return Ok(base);
-    }
-    if requested.is_some() {
-        return Err(StoreError::Invalid(Violations::one(
-            &Path::root().key("slug"),
-            "taken",
-            format!("{base} is already the slug of another record"),
-        )));
-    }
-    let n = (2..).find(|n| !taken.contains(base.numbered(*n).as_str())).expect("a free number exists");
-    Ok(base.numbered(n))
 }
 
 /// A unique constraint of the records table, as the violation a client can act on. SQLite
