@@ -16,7 +16,7 @@ use crate::analysis;
 use crate::document::{Display, IndexDoc};
 use crate::facets::{FacetCollector, FacetCounts};
 use crate::highlight::{Highlight, Highlighter};
-use crate::query::{self, Analysed, QueryError};
+use crate::query::{self, Analysed, Purpose, QueryError};
 use crate::schema::{self, Facet, Fields, SCHEMA_VERSION};
 use crate::{Error, Result};
 
@@ -249,13 +249,17 @@ impl SearchIndex {
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResults> {
         let analysed = self.analyse(&req.q)?;
         let searcher = self.reader.searcher();
-        let mut clauses = analysed.to_clauses(&self.fields, &searcher);
         let has_text = analysed.has_positive();
-        if !has_text {
-            clauses.push((Occur::Must, Box::new(AllQuery)));
-        }
-        clauses.extend(self.filter_clauses(&req.filters));
-        let query = BooleanQuery::new(clauses);
+        let build = |purpose| {
+            let mut clauses = analysed.to_clauses(&self.fields, &searcher, purpose);
+            if !has_text {
+                clauses.push((Occur::Must, Box::new(AllQuery) as Box<dyn Query>));
+            }
+            clauses.extend(self.filter_clauses(&req.filters));
+            BooleanQuery::new(clauses)
+        };
+        let query = build(Purpose::Rank);
+        let matching = build(Purpose::Match);
         let limit = req.limit.max(1);
         let top = TopDocs::with_limit(limit).and_offset(req.offset);
         let sort = match req.sort {
@@ -275,7 +279,7 @@ impl SearchIndex {
                 .map(|(_, a)| (0.0, a))
                 .collect(),
         };
-        let (total, facets): (usize, FacetCounts) = searcher.search(&query, &(Count, facet_collector))?;
+        let (total, facets): (usize, FacetCounts) = searcher.search(&matching, &(Count, facet_collector))?;
         let mut highlighter = if req.highlights && has_text {
             let (plain, folded) = analysed.highlight_terms();
             Some(Highlighter::new(plain, folded))

@@ -143,21 +143,27 @@ impl Analysed {
     /// folded) is taken as typed; only a word the index does not know matches with one typo.
     /// Expanding every word would walk the term dictionary for each — slow over a million
     /// records — and would let `clinic` also match `clinics`' neighbours for no reason.
-    pub fn to_clauses(&self, fields: &Fields, searcher: &Searcher) -> Vec<(Occur, Box<dyn Query>)> {
+    ///
+    /// For [`Purpose::Match`] the clauses match exactly the same records without scoring them:
+    /// a word found in a plain field is always found in the folded one (folding only removes
+    /// distinctions), so the folded fields alone decide, with half the work.
+    pub fn to_clauses(&self, fields: &Fields, searcher: &Searcher, purpose: Purpose) -> Vec<(Occur, Box<dyn Query>)> {
         let mut out: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for (clause, terms) in &self.clauses {
             let q: Box<dyn Query> = if clause.phrase && terms.len() > 1 {
-                phrase_query(fields, terms)
+                phrase_query(fields, terms, purpose)
             } else if terms.len() == 1 {
                 let (plain, folded) = &terms[0];
                 let typos = !clause.negated && allows_typo(plain) && !known(fields, searcher, plain, folded);
-                word_query(fields, plain, folded, typos)
+                word_query(fields, plain, folded, typos, purpose)
             } else {
                 // A word that analysis split (Thai written without spaces, `e-government`):
                 // all of its parts, and closer together scores higher.
                 let mut parts: Vec<(Occur, Box<dyn Query>)> =
-                    terms.iter().map(|(p, f)| (Occur::Must, word_query(fields, p, f, false))).collect();
-                parts.push((Occur::Should, phrase_query(fields, terms)));
+                    terms.iter().map(|(p, f)| (Occur::Must, word_query(fields, p, f, false, purpose))).collect();
+                if purpose == Purpose::Rank {
+                    parts.push((Occur::Should, phrase_query(fields, terms, purpose)));
+                }
                 Box::new(BooleanQuery::new(parts))
             };
             out.push((if clause.negated { Occur::MustNot } else { Occur::Must }, q));
@@ -166,10 +172,23 @@ impl Analysed {
     }
 }
 
+/// What a query is built for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// Finding the best hits: every field, plain and folded, weighted.
+    Rank,
+    /// Counting and faceting the matches: the same records, no scores.
+    Match,
+}
+
 /// One word in any field: plain (exact) terms score above folded ones, and a typo scores least.
-fn word_query(fields: &Fields, plain: &str, folded: &str, typos: bool) -> Box<dyn Query> {
+fn word_query(fields: &Fields, plain: &str, folded: &str, typos: bool, purpose: Purpose) -> Box<dyn Query> {
     let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for (p, f, weight) in weighted(fields) {
+        if purpose == Purpose::Match {
+            any.push((Occur::Should, Box::new(TermQuery::new(Term::from_field_text(f, folded), IndexRecordOption::Basic))));
+            continue;
+        }
         any.push((Occur::Should, boosted(TermQuery::new(Term::from_field_text(p, plain), freqs()), weight)));
         any.push((Occur::Should, boosted(TermQuery::new(Term::from_field_text(f, folded), freqs()), weight * 0.8)));
     }
@@ -194,11 +213,15 @@ pub fn allows_typo(word: &str) -> bool {
     word.chars().filter(|c| c.is_alphabetic()).count() >= 5 && analysis::is_latin(word)
 }
 
-fn phrase_query(fields: &Fields, terms: &[(String, String)]) -> Box<dyn Query> {
+fn phrase_query(fields: &Fields, terms: &[(String, String)], purpose: Purpose) -> Box<dyn Query> {
     let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for (p, f, weight) in weighted(fields) {
-        let plain = terms.iter().map(|(t, _)| Term::from_field_text(p, t)).collect();
         let folded = terms.iter().map(|(_, t)| Term::from_field_text(f, t)).collect();
+        if purpose == Purpose::Match {
+            any.push((Occur::Should, Box::new(PhraseQuery::new(folded))));
+            continue;
+        }
+        let plain = terms.iter().map(|(t, _)| Term::from_field_text(p, t)).collect();
         any.push((Occur::Should, boosted(PhraseQuery::new(plain), weight)));
         any.push((Occur::Should, boosted(PhraseQuery::new(folded), weight * 0.8)));
     }

@@ -9,7 +9,12 @@ use banyan_testkit::{TestDb, backend_tests};
 
 use crate::{Fixture, browse, filter};
 
-backend_tests!(facets_count_what_the_filters_keep, filters_sorting_and_paging, highlights_mark_what_matched);
+backend_tests!(
+    facets_count_what_the_filters_keep,
+    totals_count_exactly_the_hits,
+    filters_sorting_and_paging,
+    highlights_mark_what_matched
+);
 
 fn counts(f: &Fixture, req: SearchRequest, facet: Facet) -> BTreeMap<String, u64> {
     let r = f.search(req);
@@ -62,6 +67,32 @@ async fn facets_count_what_the_filters_keep(db: TestDb) {
     let r = f.search(q.clone());
     assert_eq!(r.total, r.hits.len() as u64);
     assert_eq!(counts(&f, q, Facet::Kind), BTreeMap::from([("challenge".into(), r.total)]));
+}
+
+/// The total and facets come from a second, unscored pass over the folded fields only; it must
+/// keep exactly the records the ranked pass finds, whatever the query.
+async fn totals_count_exactly_the_hits(db: TestDb) {
+    let f = Fixture::demo(db).await;
+    for q in [
+        "land",
+        "Land Records",
+        "đổi mới",
+        "doi moi",
+        "\"one stop\"",
+        "\"One-Stop\"",
+        "clinic -hospital",
+        "hospitl",
+        "registrations",
+        "ที่ดิน",
+        "ভূমি",
+        "e-government",
+    ] {
+        let r = f.search(SearchRequest { q: q.into(), limit: 100, ..browse(vec![]) });
+        assert_eq!(r.total, r.hits.len() as u64, "{q}");
+        let kinds: u64 = r.facets.iter().find(|(x, _)| *x == Facet::Kind).map_or(0, |(_, v)| v.iter().map(|(_, n)| n).sum());
+        assert_eq!(kinds, r.total, "{q}: every hit has one kind");
+    }
+    assert!(f.search(SearchRequest { q: "hospitl".into(), ..browse(vec![]) }).total > 0, "a typo still finds");
 }
 
 async fn filters_sorting_and_paging(db: TestDb) {
