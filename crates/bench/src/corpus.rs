@@ -54,7 +54,14 @@ pub struct Vocabulary {
 }
 
 impl Vocabulary {
-    fn new(lang: &'static str, real: Vec<String>, syllables: &[&str], size: usize, seed: u64, spaced: bool) -> Vocabulary {
+    fn new(
+        lang: &'static str,
+        real: Vec<String>,
+        syllables: &[&str],
+        size: usize,
+        seed: u64,
+        spaced: bool,
+    ) -> Vocabulary {
         let mut rng = StdRng::seed_from_u64(seed);
         let mut seen: HashSet<String> = HashSet::new();
         let mut words: Vec<String> = Vec::with_capacity(size);
@@ -146,7 +153,8 @@ impl Vocabularies {
         let th = Vocabulary::new("th", real_words(of("th")), &THAI_SYLLABLES, 12_000, seed + 1, false);
         let bn = Vocabulary::new("bn", real_words(of("bn")), &BENGALI_SYLLABLES, 12_000, seed + 2, true);
         let vi = Vocabulary::new("vi", real_words(of("vi")), &VIETNAMESE_SYLLABLES, 8_000, seed + 3, true);
-        let ms = Vocabulary::new("ms", real_words([of("ms"), of("id")].concat()), &LATIN_SYLLABLES, 8_000, seed + 4, true);
+        let ms =
+            Vocabulary::new("ms", real_words([of("ms"), of("id")].concat()), &LATIN_SYLLABLES, 8_000, seed + 4, true);
         let by_lang = vec![en, th, bn, vi, ms]
             .into_iter()
             .zip(LANGUAGES.iter().map(|(_, share)| *share))
@@ -182,20 +190,104 @@ fn collect_strings(v: &Value, f: &mut impl FnMut(&str)) {
 
 const LATIN_SYLLABLES: [&str; 40] = [
     "ka", "ri", "mo", "tan", "le", "su", "ban", "dor", "pi", "ne", "ga", "lu", "sen", "ho", "ta", "vi", "mar", "ko",
-    "de", "lin", "ru", "pa", "zo", "bel", "fi", "ni", "tor", "sa", "mi", "gun", "we", "ya", "cha", "pro", "ber",
-    "ant", "ex", "um", "ol", "is",
+    "de", "lin", "ru", "pa", "zo", "bel", "fi", "ni", "tor", "sa", "mi", "gun", "we", "ya", "cha", "pro", "ber", "ant",
+    "ex", "um", "ol", "is",
 ];
 const THAI_SYLLABLES: [&str; 30] = [
-    "กา", "ขอ", "คน", "งาน", "จัด", "ชุม", "ดิน", "ตรวจ", "ทาง", "นัด", "บ้าน", "ประ", "ผล", "พัฒ", "มือ", "ยา",
-    "รัก", "ลง", "วัด", "ศึก", "สา", "หา", "อำ", "เกิด", "เมือง", "แผน", "โรง", "ใบ", "ไฟ", "ระบบ",
+    "กา",
+    "ขอ",
+    "คน",
+    "งาน",
+    "จัด",
+    "ชุม",
+    "ดิน",
+    "ตรวจ",
+    "ทาง",
+    "นัด",
+    "บ้าน",
+    "ประ",
+    "ผล",
+    "พัฒ",
+    "มือ",
+    "ยา",
+    "รัก",
+    "ลง",
+    "วัด",
+    "ศึก",
+    "สา",
+    "หา",
+    "อำ",
+    "เกิด",
+    "เมือง",
+    "แผน",
+    "โรง",
+    "ใบ",
+    "ไฟ",
+    "ระบบ",
 ];
 const BENGALI_SYLLABLES: [&str; 30] = [
-    "কা", "রি", "মো", "তন", "লে", "সু", "বন", "দো", "পি", "নে", "গা", "লু", "সেন", "হো", "তা", "বি", "মার",
-    "কো", "দে", "লিন", "রু", "পা", "জো", "বেল", "ফি", "নি", "তোর", "সা", "মি", "গুন",
+    "কা",
+    "রি",
+    "মো",
+    "তন",
+    "লে",
+    "সু",
+    "বন",
+    "দো",
+    "পি",
+    "নে",
+    "গা",
+    "লু",
+    "সেন",
+    "হো",
+    "তা",
+    "বি",
+    "মার",
+    "কো",
+    "দে",
+    "লিন",
+    "রু",
+    "পা",
+    "জো",
+    "বেল",
+    "ফি",
+    "নি",
+    "তোর",
+    "সা",
+    "মি",
+    "গুন",
 ];
 const VIETNAMESE_SYLLABLES: [&str; 30] = [
-    "cải", "cách", "dịch", "vụ", "công", "dân", "hồ", "sơ", "trực", "tuyến", "quản", "lý", "đất", "đai", "y",
-    "tế", "giáo", "dục", "nước", "sạch", "nông", "thôn", "phát", "triển", "kinh", "tế", "xã", "hội", "môi", "trường",
+    "cải",
+    "cách",
+    "dịch",
+    "vụ",
+    "công",
+    "dân",
+    "hồ",
+    "sơ",
+    "trực",
+    "tuyến",
+    "quản",
+    "lý",
+    "đất",
+    "đai",
+    "y",
+    "tế",
+    "giáo",
+    "dục",
+    "nước",
+    "sạch",
+    "nông",
+    "thôn",
+    "phát",
+    "triển",
+    "kinh",
+    "tế",
+    "xã",
+    "hội",
+    "môi",
+    "trường",
 ];
 
 /// One generated record with what the other engines need of it.
@@ -235,12 +327,15 @@ impl GenRecord {
                 details = json!({"problem": self.problem, "solution": self.solution, "results": self.results,
                                  "stage": self.stage, "evidence_level": self.evidence});
             }
-            "idea" => details = json!({"problem": self.problem, "idea": self.solution, "expected_benefit": self.results}),
+            "idea" => {
+                details = json!({"problem": self.problem, "idea": self.solution, "expected_benefit": self.results})
+            }
             "challenge" => {
                 details = json!({"problem": self.problem, "affected": self.solution, "desired_outcomes": self.results})
             }
             "solution" => {
-                details = json!({"what_it_does": self.solution, "for_whom": self.problem, "data_protection": self.results})
+                details =
+                    json!({"what_it_does": self.solution, "for_whom": self.problem, "data_protection": self.results})
             }
             _ => unreachable!("the corpus has no other kinds"),
         }
@@ -444,7 +539,8 @@ pub fn queries(vocab: &Vocabularies, seed: u64, corpus_size: u64, n: usize) -> V
         let topical = |rng: &mut StdRng, n: usize| -> String {
             (0..n).map(|_| v.topical(rng, 30, 8000).to_string()).collect::<Vec<_>>().join(" ")
         };
-        let mut q = Query { class: QueryClass::Short, q: String::new(), kind: None, country: None, sdg: None, sector: None };
+        let mut q =
+            Query { class: QueryClass::Short, q: String::new(), kind: None, country: None, sdg: None, sector: None };
         match x {
             0..40 => {
                 let n = rng.random_range(1..=2);

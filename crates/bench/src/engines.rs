@@ -57,7 +57,9 @@ fn generate(vocab: Arc<Vocabularies>, seed: u64, n: u64, batch: usize) -> mpsc::
 pub fn peak_rss() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok()))
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+        })
         .map_or(0, |kb| kb * 1024)
 }
 
@@ -68,7 +70,9 @@ pub fn reset_peak_rss() {
 
 pub fn dir_size(p: &Path) -> u64 {
     match std::fs::metadata(p) {
-        Ok(m) if m.is_dir() => std::fs::read_dir(p).map(|d| d.flatten().map(|e| dir_size(&e.path())).sum()).unwrap_or(0),
+        Ok(m) if m.is_dir() => {
+            std::fs::read_dir(p).map(|d| d.flatten().map(|e| dir_size(&e.path())).sum()).unwrap_or(0)
+        }
         Ok(m) => m.len(),
         Err(_) => 0,
     }
@@ -120,8 +124,11 @@ impl Banyan {
                 batch
                     .iter()
                     .map(|r| {
-                        let input = banyan_domain::RecordInput::from_json(&r.to_json(), banyan_domain::record::InputMode::Create)
-                            .map_err(|v| anyhow::anyhow!("generated record {}: {v}", r.id))?;
+                        let input = banyan_domain::RecordInput::from_json(
+                            &r.to_json(),
+                            banyan_domain::record::InputMode::Create,
+                        )
+                        .map_err(|v| anyhow::anyhow!("generated record {}: {v}", r.id))?;
                         let mut new = NewRecord::local(input, base);
                         new.id = banyan_domain::RecordId(r.id);
                         Ok(new)
@@ -167,7 +174,12 @@ impl Banyan {
         let body: serde_json::Value = r.json().await?;
         anyhow::ensure!(status.is_success(), "{status}: {body}");
         Ok(Answer {
-            ids: body["hits"].as_array().into_iter().flatten().filter_map(|h| h["id"].as_str().map(str::to_string)).collect(),
+            ids: body["hits"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|h| h["id"].as_str().map(str::to_string))
+                .collect(),
             total: body["total"].as_u64().unwrap_or(0),
         })
     }
@@ -244,9 +256,16 @@ CREATE TABLE docs (
 impl Postgres {
     /// Loads the corpus with `COPY` into a table with a stored `tsvector`, then builds a GIN
     /// index on it (and GIN indexes on the facet arrays).
-    pub async fn load(admin_url: &str, size: u64, vocab: Arc<Vocabularies>, seed: u64, connections: u32) -> Result<(Postgres, Loaded)> {
+    pub async fn load(
+        admin_url: &str,
+        size: u64,
+        vocab: Arc<Vocabularies>,
+        seed: u64,
+        connections: u32,
+    ) -> Result<(Postgres, Loaded)> {
         let database = format!("banyan_bench_{size}");
-        let admin = PgPoolOptions::new().max_connections(1).connect(admin_url).await.context("connecting to PostgreSQL")?;
+        let admin =
+            PgPoolOptions::new().max_connections(1).connect(admin_url).await.context("connecting to PostgreSQL")?;
         admin.execute(format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)").as_str()).await?;
         admin.execute(format!("CREATE DATABASE {database}").as_str()).await?;
         admin.close().await;
@@ -261,7 +280,8 @@ impl Postgres {
                 use std::fmt::Write;
                 let arr = |v: &[String]| format!("{{{}}}", v.join(","));
                 let countries: Vec<String> = r.countries.iter().map(|c| c.to_string()).collect();
-                let published = chrono::DateTime::from_timestamp(1_790_000_000 - i64::from(r.age_days) * 86_400, 0).unwrap_or_default();
+                let published = chrono::DateTime::from_timestamp(1_790_000_000 - i64::from(r.age_days) * 86_400, 0)
+                    .unwrap_or_default();
                 let _ = writeln!(
                     data,
                     "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
@@ -279,7 +299,9 @@ impl Postgres {
             }
             let mut conn = pool.acquire().await?;
             let mut copy = conn
-                .copy_in_raw("COPY docs (id, kind, countries, sdgs, sectors, level, published, title, summary, body) FROM STDIN")
+                .copy_in_raw(
+                    "COPY docs (id, kind, countries, sdgs, sectors, level, published, title, summary, body) FROM STDIN",
+                )
                 .await?;
             copy.send(data.into_bytes()).await?;
             copy.finish().await?;
@@ -378,7 +400,11 @@ impl Postgres {
             .unwrap_or_default();
         pids.iter()
             .filter_map(|pid| std::fs::read_to_string(format!("/proc/{pid}/status")).ok())
-            .filter_map(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok()))
+            .filter_map(|s| {
+                s.lines()
+                    .find(|l| l.starts_with("VmHWM:"))
+                    .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+            })
             .max()
             .unwrap_or(0)
             * 1024
@@ -416,7 +442,13 @@ pub struct SqliteFts {
 impl SqliteFts {
     /// Loads the corpus into an FTS5 table (`unicode61`, diacritics removed) beside a table of
     /// facet values.
-    pub async fn load(file: &Path, size: u64, vocab: Arc<Vocabularies>, seed: u64, connections: u32) -> Result<(SqliteFts, Loaded)> {
+    pub async fn load(
+        file: &Path,
+        size: u64,
+        vocab: Arc<Vocabularies>,
+        seed: u64,
+        connections: u32,
+    ) -> Result<(SqliteFts, Loaded)> {
         for suffix in ["", "-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
         }
@@ -488,10 +520,8 @@ impl SqliteFts {
         }
         writer.close().await;
         let seconds = started.elapsed().as_secs_f64();
-        let pool = SqlitePoolOptions::new()
-            .max_connections(connections.max(1))
-            .connect_with(options.read_only(true))
-            .await?;
+        let pool =
+            SqlitePoolOptions::new().max_connections(connections.max(1)).connect_with(options.read_only(true)).await?;
         let fts_pages: i64 = sqlx::query_scalar("SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'fts%'")
             .fetch_one(&pool)
             .await
@@ -512,9 +542,12 @@ impl SqliteFts {
         let matched = fts5_query(&q.q);
         let mut filter = String::new();
         let mut args: Vec<String> = Vec::new();
-        for (facet, value) in
-            [("kind", q.kind.map(str::to_string)), ("country", q.country.map(str::to_string)), ("sdg", q.sdg.clone()), ("sector", q.sector.map(str::to_string))]
-        {
+        for (facet, value) in [
+            ("kind", q.kind.map(str::to_string)),
+            ("country", q.country.map(str::to_string)),
+            ("sdg", q.sdg.clone()),
+            ("sector", q.sector.map(str::to_string)),
+        ] {
             if let Some(v) = value {
                 filter.push_str(" AND d.rowid IN (SELECT rowid FROM doc_facets WHERE facet = ? AND value = ?)");
                 args.push(facet.to_string());
@@ -531,11 +564,17 @@ impl SqliteFts {
                 format!("SELECT d.rowid FROM fts JOIN docs d ON d.rowid = fts.rowid WHERE fts MATCH ?{filter}"),
             ),
             None => (
-                format!("SELECT d.id, -d.published AS s, '' AS h FROM docs d WHERE 1{filter} ORDER BY d.published DESC LIMIT 10"),
+                format!(
+                    "SELECT d.id, -d.published AS s, '' AS h FROM docs d WHERE 1{filter} ORDER BY d.published DESC LIMIT 10"
+                ),
                 format!("SELECT d.rowid FROM docs d WHERE 1{filter}"),
             ),
         };
-        fn bind_all<'q>(sql: &'q str, matched: &Option<String>, args: &[String]) -> sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>> {
+        fn bind_all<'q>(
+            sql: &'q str,
+            matched: &Option<String>,
+            args: &[String],
+        ) -> sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>> {
             let mut query = sqlx::query(sql);
             if let Some(m) = matched {
                 query = query.bind(m.clone());
@@ -561,7 +600,8 @@ impl SqliteFts {
              WHERE f.facet <> 'sdg' OR instr(f.value, '.') = 0 GROUP BY f.facet, f.value"
         );
         let rows = bind_all(&facets_sql, &matched, &args).fetch_all(&mut *conn).await?;
-        let total = rows.iter().find(|r| r.get::<String, _>("facet") == "total").map_or(0, |r| r.get::<i64, _>("n") as u64);
+        let total =
+            rows.iter().find(|r| r.get::<String, _>("facet") == "total").map_or(0, |r| r.get::<i64, _>("n") as u64);
         Ok(Answer { ids, total })
     }
 }
@@ -571,7 +611,8 @@ impl SqliteFts {
 pub fn fts5_query(q: &str) -> Option<String> {
     let clauses = banyan_search::query::parse(q).ok()?;
     let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
-    let positive: Vec<String> = clauses.iter().filter(|c| !c.negated && !c.text.trim().is_empty()).map(|c| quote(&c.text)).collect();
+    let positive: Vec<String> =
+        clauses.iter().filter(|c| !c.negated && !c.text.trim().is_empty()).map(|c| quote(&c.text)).collect();
     if positive.is_empty() {
         return None;
     }

@@ -81,7 +81,12 @@ pub struct LoadedDoc {
 
 impl From<&Loaded> for LoadedDoc {
     fn from(l: &Loaded) -> Self {
-        LoadedDoc { seconds: l.seconds, records_per_second: l.records_per_second, index_bytes: l.index_bytes, other_bytes: l.other_bytes }
+        LoadedDoc {
+            seconds: l.seconds,
+            records_per_second: l.records_per_second,
+            index_bytes: l.index_bytes,
+            other_bytes: l.other_bytes,
+        }
     }
 }
 
@@ -105,11 +110,20 @@ pub struct Machine {
 fn machine(postgres: String) -> Machine {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
-        .and_then(|c| c.lines().find(|l| l.starts_with("model name")).and_then(|l| l.split(':').nth(1)).map(|s| s.trim().to_string()))
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|s| s.trim().to_string())
+        })
         .unwrap_or_default();
     let memory_gb = std::fs::read_to_string("/proc/meminfo")
         .ok()
-        .and_then(|m| m.lines().find(|l| l.starts_with("MemTotal:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok()))
+        .and_then(|m| {
+            m.lines()
+                .find(|l| l.starts_with("MemTotal:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
         .map_or(0.0, |kb| (kb / 1024.0 / 1024.0 * 10.0).round() / 10.0);
     Machine { cpu, cores: std::thread::available_parallelism().map_or(0, |n| n.get()), memory_gb, postgres }
 }
@@ -168,7 +182,8 @@ where
     if clients == 1 {
         for (class, mut v) in by_class {
             v.sort_by(f64::total_cmp);
-            let name = serde_json::to_value(class).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+            let name =
+                serde_json::to_value(class).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
             stats.by_class.insert(name, (v.len(), percentile(&v, 0.5), percentile(&v, 0.99)));
         }
     }
@@ -204,6 +219,17 @@ fn mean_overlap(reference: &[Option<Answer>], other: &[Option<Answer>]) -> Optio
 }
 
 const WARM_UP: usize = 200;
+
+/// Writes the Markdown report again from the JSON beside it, running nothing (after a change to
+/// the report's wording).
+pub fn rewrite_report(out: &std::path::Path) -> Result<()> {
+    let json_path = out.with_extension("json");
+    let text = std::fs::read_to_string(&json_path).with_context(|| format!("reading {}", json_path.display()))?;
+    let list: Vec<SizeResult> =
+        serde_json::from_str(&text).with_context(|| format!("reading {}", json_path.display()))?;
+    std::fs::write(out, report::markdown(&list.iter().collect::<Vec<_>>()))?;
+    Ok(())
+}
 
 /// Runs the benchmark and writes the report.
 pub async fn run(opts: Options, progress: &(dyn Fn(&str) + Send + Sync)) -> Result<()> {
@@ -249,7 +275,8 @@ pub async fn run(opts: Options, progress: &(dyn Fn(&str) + Send + Sync)) -> Resu
 
         if opts.engines.iter().any(|e| e == "banyan") {
             progress(&format!("{size} records: loading Banyan (database and index)"));
-            let (mut banyan, loaded) = Banyan::load(&opts.dir.join(format!("banyan-{size}")), Arc::clone(&vocab), opts.seed, size).await?;
+            let (mut banyan, loaded) =
+                Banyan::load(&opts.dir.join(format!("banyan-{size}")), Arc::clone(&vocab), opts.seed, size).await?;
             progress(&format!("  loaded in {:.0} s ({:.0} records/s)", loaded.seconds, loaded.records_per_second));
             banyan.serve().await?;
             let banyan = Arc::new(banyan);
@@ -275,7 +302,13 @@ pub async fn run(opts: Options, progress: &(dyn Fn(&str) + Send + Sync)) -> Resu
                         lat.push(t.elapsed().as_secs_f64() * 1000.0);
                     }
                     let seconds = started.elapsed().as_secs_f64();
-                    let mut s = RunStats { clients: 1, queries: lat.len(), seconds, qps: lat.len() as f64 / seconds, ..Default::default() };
+                    let mut s = RunStats {
+                        clients: 1,
+                        queries: lat.len(),
+                        seconds,
+                        qps: lat.len() as f64 / seconds,
+                        ..Default::default()
+                    };
                     fill_percentiles(&mut s, &mut lat);
                     s
                 })
@@ -332,7 +365,10 @@ pub async fn run(opts: Options, progress: &(dyn Fn(&str) + Send + Sync)) -> Resu
                     async move { p.search(&l[i]).await }
                 })
                 .await;
-                progress(&format!("    p50 {} ms, p99 {} ms, {:.0} queries/s, {} queries", stats.p50_ms, stats.p99_ms, stats.qps, stats.queries));
+                progress(&format!(
+                    "    p50 {} ms, p99 {} ms, {:.0} queries/s, {} queries",
+                    stats.p50_ms, stats.p99_ms, stats.qps, stats.queries
+                ));
                 if c == 1 {
                     overlap = mean_overlap(&reference, &answers);
                 }
@@ -346,9 +382,10 @@ pub async fn run(opts: Options, progress: &(dyn Fn(&str) + Send + Sync)) -> Resu
                 in_process: None,
                 overlap_with_banyan: overlap,
                 peak_memory_bytes: peak,
-                note: "stored tsvector ('english'), GIN, websearch_to_tsquery, ts_rank_cd, ts_headline, GROUP BY facets; \
+                note:
+                    "stored tsvector ('english'), GIN, websearch_to_tsquery, ts_rank_cd, ts_headline, GROUP BY facets; \
                        peak memory is the largest backend's"
-                    .into(),
+                        .into(),
             });
             save(&mut all, &result)?;
             if let Ok(pg) = Arc::try_unwrap(pg)
@@ -379,7 +416,10 @@ pub async fn run(opts: Options, progress: &(dyn Fn(&str) + Send + Sync)) -> Resu
                     async move { f.search(&l[i]).await }
                 })
                 .await;
-                progress(&format!("    p50 {} ms, p99 {} ms, {:.0} queries/s, {} queries", stats.p50_ms, stats.p99_ms, stats.qps, stats.queries));
+                progress(&format!(
+                    "    p50 {} ms, p99 {} ms, {:.0} queries/s, {} queries",
+                    stats.p50_ms, stats.p99_ms, stats.qps, stats.queries
+                ));
                 if c == 1 {
                     overlap = mean_overlap(&reference, &answers);
                 }

@@ -149,6 +149,9 @@ struct BenchSearchArgs {
     /// Keep the engines' files afterwards
     #[arg(long)]
     keep: bool,
+    /// Only write the Markdown report again from the JSON beside it
+    #[arg(long)]
+    report_only: bool,
 }
 
 #[derive(Args)]
@@ -376,12 +379,17 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
 }
 
 async fn bench_search(args: BenchSearchArgs) -> anyhow::Result<()> {
+    if args.report_only {
+        banyan_bench::rewrite_report(&args.out)?;
+        println!("Wrote {}.", args.out.display());
+        return Ok(());
+    }
     for e in &args.engines {
         if !["banyan", "postgres", "sqlite"].contains(&e.as_str()) {
             bail!("unknown engine {e:?}: use banyan, postgres or sqlite");
         }
     }
-    if args.sizes.iter().any(|s| *s == 0) || args.queries == 0 || args.concurrency.iter().any(|c| *c == 0) {
+    if args.sizes.contains(&0) || args.queries == 0 || args.concurrency.contains(&0) {
         bail!("sizes, queries and concurrency must be above zero");
     }
     let options = banyan_bench::Options {

@@ -122,7 +122,10 @@ impl Highlighter {
                 }
             };
             let Some(term) = term else { return };
-            out.push(Match { range: from..to, term: folded_terms.iter().position(|t| *t == folded_terms[term]).unwrap_or(term) });
+            out.push(Match {
+                range: from..to,
+                term: folded_terms.iter().position(|t| *t == folded_terms[term]).unwrap_or(term),
+            });
             if window != usize::MAX && distinct > 1 {
                 let first = to.saturating_sub(window);
                 let mut seen: Vec<usize> = Vec::new();

@@ -7,10 +7,10 @@
 
 use std::fmt;
 
-use tantivy::{Searcher, Term};
 use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{Searcher, Term};
 
 use crate::analysis;
 use crate::schema::{Fields, weighted};
@@ -186,7 +186,10 @@ fn word_query(fields: &Fields, plain: &str, folded: &str, typos: bool, purpose: 
     let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for (p, f, weight) in weighted(fields) {
         if purpose == Purpose::Match {
-            any.push((Occur::Should, Box::new(TermQuery::new(Term::from_field_text(f, folded), IndexRecordOption::Basic))));
+            any.push((
+                Occur::Should,
+                Box::new(TermQuery::new(Term::from_field_text(f, folded), IndexRecordOption::Basic)),
+            ));
             continue;
         }
         any.push((Occur::Should, boosted(TermQuery::new(Term::from_field_text(p, plain), freqs()), weight)));

@@ -89,7 +89,8 @@ async fn totals_count_exactly_the_hits(db: TestDb) {
     ] {
         let r = f.search(SearchRequest { q: q.into(), limit: 100, ..browse(vec![]) });
         assert_eq!(r.total, r.hits.len() as u64, "{q}");
-        let kinds: u64 = r.facets.iter().find(|(x, _)| *x == Facet::Kind).map_or(0, |(_, v)| v.iter().map(|(_, n)| n).sum());
+        let kinds: u64 =
+            r.facets.iter().find(|(x, _)| *x == Facet::Kind).map_or(0, |(_, v)| v.iter().map(|(_, n)| n).sum());
         assert_eq!(kinds, r.total, "{q}: every hit has one kind");
     }
     assert!(f.search(SearchRequest { q: "hospitl".into(), ..browse(vec![]) }).total > 0, "a typo still finds");
