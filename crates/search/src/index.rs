@@ -250,8 +250,9 @@ impl SearchIndex {
         let analysed = self.analyse(&req.q)?;
         let searcher = self.reader.searcher();
         let has_text = analysed.has_positive();
+        let typos = analysed.typos(&self.fields, &searcher);
         let build = |purpose| {
-            let mut clauses = analysed.to_clauses(&self.fields, &searcher, purpose);
+            let mut clauses = analysed.to_clauses(&self.fields, &typos, purpose);
             if !has_text {
                 clauses.push((Occur::Must, Box::new(AllQuery) as Box<dyn Query>));
             }
@@ -269,17 +270,21 @@ impl SearchIndex {
         };
         let facet_collector =
             FacetCollector { facets: if req.facets { Facet::ALL.to_vec() } else { Vec::new() }, top: FACET_VALUES };
-        // Two passes: the top hits alone, so that tantivy can skip blocks that cannot make the
-        // top (block-max WAND); then the total and the facets over every match, without scoring.
-        let ranked: Vec<(f32, DocAddress)> = match sort {
-            None => searcher.search(&query, &top.order_by_score())?,
-            Some(field) => searcher
-                .search(&query, &top.order_by_fast_field::<i64>(field, Order::Desc))?
-                .into_iter()
-                .map(|(_, a)| (0.0, a))
-                .collect(),
+        let (ranked, total, facets): (Vec<(f32, DocAddress)>, usize, FacetCounts) = match sort {
+            // Two passes: the top hits alone, so that tantivy can skip blocks that cannot make
+            // the top (block-max WAND); then the total and the facets over every match, unscored.
+            None => {
+                let ranked = searcher.search(&query, &top.order_by_score())?;
+                let (total, facets) = searcher.search(&matching, &(Count, facet_collector))?;
+                (ranked, total, facets)
+            }
+            // Ordered by date nothing is scored, so nothing can be skipped: one pass does all.
+            Some(field) => {
+                let (docs, total, facets) = searcher
+                    .search(&matching, &(top.order_by_fast_field::<i64>(field, Order::Desc), Count, facet_collector))?;
+                (docs.into_iter().map(|(_, a)| (0.0, a)).collect(), total, facets)
+            }
         };
-        let (total, facets): (usize, FacetCounts) = searcher.search(&matching, &(Count, facet_collector))?;
         let mut highlighter = if req.highlights && has_text {
             let (plain, folded) = analysed.highlight_terms();
             Some(Highlighter::new(plain, folded))

@@ -137,24 +137,35 @@ impl Analysed {
         (plain, folded)
     }
 
-    /// The clauses of the text part: words and phrases that must match, and those excluded.
+    /// For each clause, whether it matches with one typo.
     ///
     /// Typo tolerance follows the index: a word found as typed (in any text field, plain or
     /// folded) is taken as typed; only a word the index does not know matches with one typo.
     /// Expanding every word would walk the term dictionary for each — slow over a million
     /// records — and would let `clinic` also match `clinics`' neighbours for no reason.
+    pub fn typos(&self, fields: &Fields, searcher: &Searcher) -> Vec<bool> {
+        self.clauses
+            .iter()
+            .map(|(clause, terms)| match terms.as_slice() {
+                [(plain, folded)] => !clause.negated && allows_typo(plain) && !known(fields, searcher, plain, folded),
+                _ => false,
+            })
+            .collect()
+    }
+
+    /// The clauses of the text part: words and phrases that must match, and those excluded;
+    /// `typos` as [`Analysed::typos`] gives them.
     ///
     /// For [`Purpose::Match`] the clauses match exactly the same records without scoring them:
     /// a word found in a plain field is always found in the folded one (folding only removes
     /// distinctions), so the folded fields alone decide, with half the work.
-    pub fn to_clauses(&self, fields: &Fields, searcher: &Searcher, purpose: Purpose) -> Vec<(Occur, Box<dyn Query>)> {
+    pub fn to_clauses(&self, fields: &Fields, typos: &[bool], purpose: Purpose) -> Vec<(Occur, Box<dyn Query>)> {
         let mut out: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for (clause, terms) in &self.clauses {
+        for ((clause, terms), &typos) in self.clauses.iter().zip(typos) {
             let q: Box<dyn Query> = if clause.phrase && terms.len() > 1 {
                 phrase_query(fields, terms, purpose)
             } else if terms.len() == 1 {
                 let (plain, folded) = &terms[0];
-                let typos = !clause.negated && allows_typo(plain) && !known(fields, searcher, plain, folded);
                 word_query(fields, plain, folded, typos, purpose)
             } else {
                 // A word that analysis split (Thai written without spaces, `e-government`):
