@@ -54,7 +54,7 @@ struct Global {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serve the API (and, later, the site)
+    /// Serve the site and the API
     Serve(ServeArgs),
     /// Import records from a registry or a JSON Lines file
     Import {

@@ -128,8 +128,8 @@ pub struct Suggestion {
     pub title: String,
 }
 
-/// Values kept per facet in a response.
-const FACET_VALUES: usize = 50;
+/// Values kept per facet in a response: enough for every country (the site's map shades them all).
+const FACET_VALUES: usize = 250;
 /// Highlight fragment size, in bytes.
 const FRAGMENT_BYTES: usize = 240;
 

@@ -267,6 +267,8 @@ macro_rules! backend_tests {
     };
 }
 
+pub mod browser;
+
 pub mod fixtures {
     //! Records to write in tests.
 

@@ -8,6 +8,7 @@
 pub mod api;
 pub mod auth;
 pub mod extract;
+pub mod i18n;
 pub mod mail;
 pub mod metrics;
 pub mod pages;
@@ -146,7 +147,7 @@ fn api_router() -> OpenApiRouter<AppState> {
 
 /// Routes served besides those in the OpenAPI document: `(method, path)`.
 pub fn other_routes() -> Vec<(&'static str, &'static str)> {
-    let mut routes = vec![("GET", "/"), ("GET", "/api/v1/openapi.json")];
+    let mut routes = vec![("GET", "/api/v1/openapi.json")];
     routes.extend(pages::page_routes_list());
     routes
 }
@@ -200,8 +201,7 @@ pub fn router(state: AppState) -> Router {
             async move { axum::Json(doc.as_ref().clone()) }
         }),
     )
-    .route("/", axum::routing::get(api::operations::index))
-    .fallback(api::operations::not_found)
+    .fallback(pages::not_found)
     .method_not_allowed_fallback(api::operations::method_not_allowed)
     .layer(axum::middleware::from_fn_with_state(state.clone(), auth::identify))
     .layer(axum::middleware::from_fn_with_state(state.clone(), wake_indexer))
@@ -209,7 +209,9 @@ pub fn router(state: AppState) -> Router {
     .layer(cors)
     .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
     .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
-    .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
+    // Nothing about a visit leaks to other sites. (`no-referrer` would also make browsers send
+    // `Origin: null` with our own forms, which the CSRF check rightly refuses.)
+    .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
     .layer(SetResponseHeaderLayer::if_not_present(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
@@ -218,6 +220,15 @@ pub fn router(state: AppState) -> Router {
         HeaderName::from_static("cross-origin-resource-policy"),
         HeaderValue::from_static("cross-origin"),
     ))
+    // Text compresses well (pages and JSON to a fifth or less): gzip or brotli, as the client
+    // accepts. Bodies under a kilobyte are sent as they are.
+    .layer(
+        tower_http::compression::CompressionLayer::new()
+            .gzip(true)
+            .br(true)
+            .quality(tower_http::CompressionLevel::Default)
+            .compress_when(tower_http::compression::predicate::DefaultPredicate::new()),
+    )
     .layer(TraceLayer::new_for_http())
     .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
         use axum::response::IntoResponse;

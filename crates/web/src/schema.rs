@@ -185,7 +185,7 @@ pub struct SearchResultsDoc {
     pub total: u64,
     pub hits: Vec<SearchHitDoc>,
     /// For each facet, its values and how many matching things have each, most first (at most
-    /// 50 values): `{"sdg": {"3": 12, "16": 9}, "country": {…}, …}`.
+    /// 250 values): `{"sdg": {"3": 12, "16": 9}, "country": {…}, …}`.
     pub facets: BTreeMap<String, BTreeMap<String, u64>>,
     /// Pass as `cursor` for the next page; `null` on the last.
     pub next_cursor: Option<String>,

@@ -3,6 +3,7 @@
 mod commands;
 mod search;
 mod serve;
+mod site;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Output, Stdio};

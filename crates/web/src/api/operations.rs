@@ -2,7 +2,7 @@
 
 use axum::extract::State;
 use axum::http::{StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -54,30 +54,6 @@ async fn metrics(State(state): State<AppState>) -> Response {
         ("banyan_change_log_last_seq", "The newest change-log sequence number.", last),
     ]);
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], text).into_response()
-}
-
-/// The front door: where to go from here. Pages for people come with the site.
-pub async fn index(State(state): State<AppState>) -> Response {
-    let total = state
-        .store
-        .list_records(&banyan_store::RecordQuery { limit: 1, ..Default::default() })
-        .await
-        .map(|p| p.total)
-        .unwrap_or(0);
-    let html = format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>Banyan</title></head>\
-         <body><main><h1>Banyan</h1>\
-         <p>An open exchange of innovations in public service delivery.</p>\
-         <p>This node holds {total} published records.</p>\
-         <ul><li><a href=\"/api/v1/records\">Records</a> (JSON)</li>\
-         <li><a href=\"/api/v1/organisations\">Organisations</a> (JSON)</li>\
-         <li><a href=\"/api/v1/vocabularies\">Vocabularies</a> (JSON)</li>\
-         <li><a href=\"/api/v1/openapi.json\">OpenAPI document</a></li>\
-         <li><a href=\"/healthz\">Health</a></li></ul></main></body></html>"
-    );
-    // The page has no scripts or styles of its own to allow.
-    ([(header::CONTENT_SECURITY_POLICY, "default-src 'none'")], Html(html)).into_response()
 }
 
 pub async fn not_found() -> ApiError {

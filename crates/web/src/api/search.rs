@@ -51,7 +51,7 @@ async fn on_index<T: Send + 'static>(
         .map_err(search_error)
 }
 
-fn search_error(e: banyan_search::Error) -> ApiError {
+pub(crate) fn search_error(e: banyan_search::Error) -> ApiError {
     match e {
         banyan_search::Error::Query(q) => ApiError::field("q", "invalid_value", q.to_string()),
         e => ApiError::Internal(e.to_string()),
@@ -91,7 +91,7 @@ fn vocab<T>(
     move |s| parse(s).map(|v| code(&v)).map_err(|e| e.to_string())
 }
 
-fn read_filters(c: &mut Checker, o: &mut Obj<'_>) -> Vec<(Facet, Vec<String>)> {
+pub(crate) fn read_filters(c: &mut Checker, o: &mut Obj<'_>) -> Vec<(Facet, Vec<String>)> {
     let kind = |s: &str| {
         if s == "organisation" {
             Ok(s.to_string())

@@ -14,7 +14,7 @@ use banyan_store::{Purpose, SessionKind, UserChange};
 use super::forms::FormData;
 use super::{PageCtx, PageResult, local_path, redirect};
 use crate::AppState;
-use crate::api::auth::{Accounts, CHECK_YOUR_EMAIL, VERIFY_FOR};
+use crate::api::auth::{Accounts, VERIFY_FOR};
 use crate::auth::{Auth, BROWSER_SESSION, SESSION_COOKIE, cookie, expired_cookie, start_session, verify_password};
 use crate::extract::ClientIp;
 use crate::problem::ApiError;
@@ -82,17 +82,17 @@ async fn signup(State(state): State<AppState>, ctx: PageCtx, ip: ClientIp, RawFo
     let email = match Email::parse(form.raw("email")) {
         Ok(e) => Some(e),
         Err(e) => {
-            errors.insert("email".into(), json!(format!("This {}.", e.message)));
+            errors.insert("email".into(), json!(email_error(&ctx, &e.message)));
             None
         }
     };
     let name = text::line(form.raw("name")).unwrap_or_default();
     if name.is_empty() || name.chars().count() > limits::TITLE {
-        errors.insert("name".into(), json!("Give a name of 1 to 200 characters."));
+        errors.insert("name".into(), json!("err-name"));
     }
     let password = form.raw("password");
     if let Err(m) = check_password(password, email.as_ref()) {
-        errors.insert("password".into(), json!(format!("The password {m}.")));
+        errors.insert("password".into(), json!(format!("{} {m}.", ctx.t("err-password"))));
     }
     if !errors.is_empty() {
         return ctx.form_again(&state, "signup.html", &form, errors, json!({}));
@@ -101,7 +101,7 @@ async fn signup(State(state): State<AppState>, ctx: PageCtx, ip: ClientIp, RawFo
         .register(ip, email.expect("checked"), name, password.to_string())
         .await
         .map_err(|e| ctx.fail(e))?;
-    message(&ctx, &state, "Check your e-mail", &[CHECK_YOUR_EMAIL], None)
+    message(&ctx, &state, "msg-check-email", &["msg-check-email-text"], None)
 }
 
 async fn login_form(State(state): State<AppState>, ctx: PageCtx, Query(q): Query<NextQuery>) -> PageResult {
@@ -119,7 +119,7 @@ async fn login(State(state): State<AppState>, ctx: PageCtx, ip: ClientIp, RawFor
         ctx.render_status(&state, status, "login.html", json!({"next": next, "form": form.echo(), "problem": problem}))
     };
     let Ok(email) = Email::parse(form.raw("email")) else {
-        return again(StatusCode::BAD_REQUEST, "Give the e-mail address of your account.");
+        return again(StatusCode::BAD_REQUEST, &ctx.t("err-login-email"));
     };
     let user = match (Accounts { state: &state }).check_login(ip, &email, form.raw("password")).await {
         Ok(u) => u,
@@ -136,6 +136,12 @@ async fn login(State(state): State<AppState>, ctx: PageCtx, ip: ClientIp, RawFor
     let mut res = redirect(&format!("{next}{sep}done=signed-in"));
     res.headers_mut().append(header::SET_COOKIE, cookie(SESSION_COOKIE, &secret, BROWSER_SESSION));
     Ok(res)
+}
+
+/// What is wrong with an e-mail address: the validator's words in English, a translation
+/// otherwise.
+fn email_error(ctx: &PageCtx, message: &str) -> String {
+    if ctx.locale.code == "en" { format!("This {message}.") } else { ctx.t("err-email") }
 }
 
 fn capitalise(s: &str) -> String {
@@ -173,18 +179,18 @@ fn token_page(ctx: &PageCtx, state: &AppState, page: TokenPage<'_>, token: &str)
 }
 
 const VERIFY_PAGE: TokenPage<'static> = TokenPage {
-    heading: "Confirm your e-mail address",
-    text: "One click, and your account is ready.",
+    heading: "verify-title",
+    text: "verify-text",
     action: "/verify",
-    button: "Confirm my address",
+    button: "verify-button",
     ask_password: false,
 };
 
 const EMAIL_PAGE: TokenPage<'static> = TokenPage {
-    heading: "Confirm your new address",
-    text: "Your account will use this address from now on.",
+    heading: "email-confirm-title",
+    text: "email-confirm-text",
     action: "/email/confirm",
-    button: "Confirm",
+    button: "email-confirm-button",
     ask_password: false,
 };
 
@@ -196,12 +202,12 @@ async fn verify_form(State(state): State<AppState>, ctx: PageCtx, Query(q): Quer
 async fn verify(State(state): State<AppState>, ctx: PageCtx, RawForm(body): RawForm) -> PageResult {
     let form = FormData::parse(&body);
     match (Accounts { state: &state }).verify(form.raw("token")).await {
-        Ok(_) => message(&ctx, &state, "Your address is confirmed", &["You can sign in now."], Some(("/login", "Sign in"))),
+        Ok(_) => message(&ctx, &state, "msg-confirmed", &["msg-confirmed-text"], Some(("/login", "nav-sign-in"))),
         Err(ApiError::Invalid(_)) => ctx.render_status(
             &state,
             StatusCode::BAD_REQUEST,
             "message.html",
-            json!({"heading": "This link does not work", "paragraphs": ["It was used already, or it expired. Sign in, and we will send a new one."]}),
+            json!({"heading": "msg-bad-link", "paragraphs": ["msg-bad-link-verify"]}),
         ),
         Err(e) => Err(ctx.fail(e)),
     }
@@ -214,16 +220,10 @@ async fn reset_form(State(state): State<AppState>, ctx: PageCtx) -> PageResult {
 async fn reset(State(state): State<AppState>, ctx: PageCtx, ip: ClientIp, RawForm(body): RawForm) -> PageResult {
     let form = FormData::parse(&body);
     let Ok(email) = Email::parse(form.raw("email")) else {
-        return ctx.form_again(
-            &state,
-            "reset_request.html",
-            &form,
-            json!({"email": "Give an e-mail address."}),
-            json!({}),
-        );
+        return ctx.form_again(&state, "reset_request.html", &form, json!({"email": "err-give-email"}), json!({}));
     };
     Accounts { state: &state }.request_reset(ip, &email).await.map_err(|e| ctx.fail(e))?;
-    message(&ctx, &state, "Check your e-mail", &[CHECK_YOUR_EMAIL], None)
+    message(&ctx, &state, "msg-check-email", &["msg-check-email-text"], None)
 }
 
 async fn new_password_form(State(state): State<AppState>, ctx: PageCtx, Path(token): Path<String>) -> PageResult {
@@ -231,10 +231,10 @@ async fn new_password_form(State(state): State<AppState>, ctx: PageCtx, Path(tok
         &ctx,
         &state,
         TokenPage {
-            heading: "Choose a new password",
-            text: "Every session of your account will be signed out.",
+            heading: "reset-title",
+            text: "new-password-text",
             action: &format!("/reset/{token}"),
-            button: "Save the password",
+            button: "new-password-button",
             ask_password: true,
         },
         &token,
@@ -252,21 +252,21 @@ async fn new_password(
         Ok(_) => message(
             &ctx,
             &state,
-            "Your password is changed",
-            &["Sign in with the new one."],
-            Some(("/login", "Sign in")),
+            "msg-password-changed",
+            &["msg-password-changed-text"],
+            Some(("/login", "nav-sign-in")),
         ),
         Err(ApiError::Invalid(v)) => {
-            let errors = super::forms::errors(&v);
+            let errors = super::forms::errors(&v, ctx.locale);
             if errors.contains_key("token") {
                 return ctx.render_status(
                     &state,
                     StatusCode::BAD_REQUEST,
                     "message.html",
-                    json!({"heading": "This link does not work", "paragraphs": ["It was used already, or it expired."], "link": {"href": "/reset", "text": "Ask for a new one"}}),
+                    json!({"heading": "msg-bad-link", "paragraphs": ["msg-bad-link-text"], "link": {"href": "/reset", "text": "msg-ask-new-link"}}),
                 );
             }
-            ctx.form_again(&state, "token_form.html", &form, errors, json!({"heading": "Choose a new password", "action": format!("/reset/{token}"), "token": token, "button": "Save the password", "ask_password": true}))
+            ctx.form_again(&state, "token_form.html", &form, errors, json!({"heading": "reset-title", "action": format!("/reset/{token}"), "token": token, "button": "new-password-button", "ask_password": true}))
         }
         Err(e) => Err(ctx.fail(e)),
     }
@@ -280,12 +280,12 @@ async fn email_form(State(state): State<AppState>, ctx: PageCtx, Query(q): Query
 async fn email_confirm(State(state): State<AppState>, ctx: PageCtx, RawForm(body): RawForm) -> PageResult {
     let form = FormData::parse(&body);
     match (Accounts { state: &state }).confirm_email(form.raw("token")).await {
-        Ok(_) => message(&ctx, &state, "Your address is changed", &[], Some(("/account", "Your account"))),
+        Ok(_) => message(&ctx, &state, "msg-email-changed", &[], Some(("/account", "account-title"))),
         Err(ApiError::Invalid(_)) => ctx.render_status(
             &state,
             StatusCode::BAD_REQUEST,
             "message.html",
-            json!({"heading": "This link does not work", "paragraphs": ["It was used already, or it expired."]}),
+            json!({"heading": "msg-bad-link", "paragraphs": ["msg-bad-link-text"]}),
         ),
         Err(e) => Err(ctx.fail(e)),
     }
@@ -369,7 +369,7 @@ async fn change_password(State(state): State<AppState>, ctx: PageCtx, RawForm(bo
         errors.insert("current_password".into(), json!("This is not your current password."));
     }
     if let Err(m) = check_password(form.raw("new_password"), Some(&user.email)) {
-        errors.insert("new_password".into(), json!(format!("The password {m}.")));
+        errors.insert("new_password".into(), json!(format!("{} {m}.", ctx.t("err-password"))));
     }
     if !errors.is_empty() {
         return account_page(&state, &ctx, json!(form.echo()), json!(errors), None, StatusCode::BAD_REQUEST).await;
@@ -387,7 +387,7 @@ async fn change_email(State(state): State<AppState>, ctx: PageCtx, RawForm(body)
     let form = FormData::parse(&body);
     let mut errors = serde_json::Map::new();
     let email = Email::parse(form.raw("new_email"))
-        .map_err(|e| errors.insert("new_email".into(), json!(format!("This {}.", e.message))))
+        .map_err(|e| errors.insert("new_email".into(), json!(email_error(&ctx, &e.message))))
         .ok();
     if !check_password_of(&state, &user, form.raw("email_password")).await.map_err(|e| ctx.fail(e))? {
         errors.insert("email_password".into(), json!("This is not your password."));

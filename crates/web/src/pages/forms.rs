@@ -183,12 +183,18 @@ pub fn fill(source: &Value, fields: &[(&str, Field)]) -> (BTreeMap<String, Strin
 }
 
 /// Violations by the form field they concern (`sdgs[2]` → `sdgs`), the first message each.
-pub fn errors(v: &Violations) -> BTreeMap<String, String> {
+/// The first problem of each field, for showing next to it. English keeps the validator's exact
+/// words; other languages get their translation of the kind of problem (`verr-<code>`) when
+/// the locale files have one, and the English words otherwise.
+pub fn errors(v: &Violations, locale: &crate::i18n::Locale) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     for violation in &v.0 {
         let field = violation.field.split('[').next().unwrap_or_default().to_string();
         let field = if field.is_empty() { "form".to_string() } else { field };
-        out.entry(field).or_insert_with(|| violation.message.clone());
+        let generic = format!("verr-{}", violation.code.replace('_', "-"));
+        let message =
+            if locale.code != "en" && locale.has(&generic) { locale.t(&generic) } else { violation.message.clone() };
+        out.entry(field).or_insert(message);
     }
     out
 }

@@ -3,9 +3,11 @@
 
 mod accounts;
 pub mod forms;
+pub mod map;
 mod organisations;
 mod records;
 mod review;
+mod site;
 
 use std::sync::LazyLock;
 
@@ -18,6 +20,7 @@ use serde_json::{Value, json};
 
 use crate::AppState;
 use crate::auth::{Auth, CSRF_COOKIE, Caller, cookie, random_secret, read_cookie};
+use crate::i18n::{self, Locale};
 use crate::problem::ApiError;
 
 /// The templates, compiled into the binary.
@@ -43,24 +46,127 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("outbox.html", include_str!("../../templates/outbox.html")),
         ("organisation.html", include_str!("../../templates/organisation.html")),
         ("organisation_new.html", include_str!("../../templates/organisation_new.html")),
+        ("home.html", include_str!("../../templates/home.html")),
+        ("search.html", include_str!("../../templates/search.html")),
+        ("record.html", include_str!("../../templates/record.html")),
+        ("countries.html", include_str!("../../templates/countries.html")),
+        ("country.html", include_str!("../../templates/country.html")),
+        ("about.html", include_str!("../../templates/about.html")),
+        ("api.html", include_str!("../../templates/api.html")),
     ] {
         env.add_template(name, source).unwrap_or_else(|e| panic!("template {name}: {e}"));
     }
+    env.add_function("t", translate);
+    env.add_function("label", vocab_label);
+    env.add_filter("num", format_number);
+    env.add_filter("date", format_date);
+    env.add_filter("pdate", format_partial_date);
     env
 });
 
-/// The stylesheet, served from the binary.
-const STYLESHEET: &str = include_str!("../../assets/site.css");
+thread_local! {
+    /// The locale of the page being rendered on this thread: macros imported from another
+    /// template do not see the page's variables, so `t()` inside them reads this.
+    static RENDERING: std::cell::Cell<Option<&'static Locale>> = const { std::cell::Cell::new(None) };
+}
 
-/// Pages allow their own stylesheet and forms to this site, nothing else.
-const PAGE_CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; \
-                        frame-ancestors 'none'; base-uri 'none'";
+/// Renders a template in a locale.
+fn render_in(locale: &'static Locale, template: &str, ctx: &Value) -> Result<String, minijinja::Error> {
+    RENDERING.with(|r| r.set(Some(locale)));
+    let out =
+        TEMPLATES.get_template(template).and_then(|t| t.render(minijinja::Value::from(minijinja::value::Serde(ctx))));
+    RENDERING.with(|r| r.set(None));
+    out
+}
+
+/// The locale a template renders in (its `lang` variable, or the page's).
+fn template_locale(state: &minijinja::State) -> &'static Locale {
+    state
+        .lookup("lang")
+        .and_then(|v| v.as_str().and_then(i18n::find))
+        .or_else(|| RENDERING.with(|r| r.get()))
+        .unwrap_or_else(i18n::default_locale)
+}
+
+/// `t("message-id", name=value, …)`: an interface text in the page's language.
+fn translate(state: &minijinja::State, id: &str, kwargs: minijinja::value::Kwargs) -> Result<String, minijinja::Error> {
+    let locale = template_locale(state);
+    let mut args = fluent_bundle::FluentArgs::new();
+    for key in kwargs.args() {
+        let v: minijinja::Value = kwargs.get(key)?;
+        if let Some(n) = v.as_i64() {
+            args.set(key.to_string(), n);
+        } else if let Ok(f) = f64::try_from(v.clone()) {
+            args.set(key.to_string(), f);
+        } else {
+            args.set(key.to_string(), v.to_string());
+        }
+    }
+    Ok(locale.text(id, (!args.iter().next().is_none()).then_some(&args)))
+}
+
+/// `label("stages", "scaled")`: a vocabulary value's name in the page's language.
+fn vocab_label(state: &minijinja::State, vocabulary: &str, code: minijinja::Value) -> String {
+    label(template_locale(state), vocabulary, &code.to_string())
+}
+
+/// A vocabulary value's name: translated where the locale files have it (`v-<vocabulary>-<code>`),
+/// otherwise the vocabulary's English name, otherwise the code.
+pub fn label(locale: &Locale, vocabulary: &str, code: &str) -> String {
+    let id = format!("v-{vocabulary}-{}", code.replace('.', "_"));
+    if locale.has(&id) {
+        return locale.t(&id);
+    }
+    static NAMES: LazyLock<std::collections::HashMap<(String, String), String>> = LazyLock::new(|| {
+        let mut m = std::collections::HashMap::new();
+        for name in banyan_domain::vocabulary_names() {
+            if let Some(v) = banyan_domain::vocabulary(name, None) {
+                for item in v.items {
+                    let code = item.code.as_str().map_or_else(|| item.code.to_string(), str::to_string);
+                    m.insert((name.to_string(), code), item.name.to_string());
+                }
+            }
+        }
+        m
+    });
+    NAMES.get(&(vocabulary.to_string(), code.to_string())).cloned().unwrap_or_else(|| code.to_string())
+}
+
+fn format_number(state: &minijinja::State, value: minijinja::Value) -> String {
+    let locale = template_locale(state);
+    match value.as_i64() {
+        Some(n) => locale.int(n),
+        None => f64::try_from(value.clone())
+            .map(|f| locale.number(f, if f.fract() == 0.0 { 0 } else { 1 }))
+            .unwrap_or_else(|_| value.to_string()),
+    }
+}
+
+/// An RFC 3339 timestamp or a date, as a date in the page's language.
+fn format_date(state: &minijinja::State, value: &str) -> String {
+    let day = value.get(..10).and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+    day.map_or_else(|| value.to_string(), |d| template_locale(state).date(d))
+}
+
+fn format_partial_date(state: &minijinja::State, value: &str) -> String {
+    template_locale(state).partial_date(value)
+}
+
+/// The stylesheet and the one script, served from the binary.
+const STYLESHEET: &str = include_str!("../../assets/site.css");
+const SCRIPT: &str = include_str!("../../assets/site.js");
+
+/// Pages allow their own stylesheet, script and forms, and reading this site's API; nothing
+/// else (no inline script or style, no other origin).
+pub const PAGE_CSP: &str = "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; \
+                            connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /// Every page route: `(method, path, handler)`. The router is built from this list, and the
 /// permission matrix test reads it.
 pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
     let mut r: Vec<(Method, &'static str, MethodRouter<AppState>)> =
-        vec![(Method::GET, "/assets/site.css", get(stylesheet))];
+        vec![(Method::GET, "/assets/site.css", get(stylesheet)), (Method::GET, "/assets/site.js", get(script))];
+    r.extend(site::routes());
     r.extend(accounts::routes());
     r.extend(records::routes());
     r.extend(review::routes());
@@ -68,14 +174,44 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
     r
 }
 
+/// Assets are addressed with `?v=<hash of the content>` by the pages, so they can be cached for
+/// a year; a new binary with other content has other addresses.
 async fn stylesheet() -> Response {
-    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], STYLESHEET)
+    asset("text/css; charset=utf-8", STYLESHEET)
+}
+
+async fn script() -> Response {
+    asset("text/javascript; charset=utf-8", SCRIPT)
+}
+
+fn asset(content_type: &'static str, body: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+            (header::ETAG, ASSET_VERSION.as_str()),
+        ],
+        body,
+    )
         .into_response()
 }
+
+/// A short hash of the stylesheet and script, for their addresses.
+pub static ASSET_VERSION: LazyLock<String> = LazyLock::new(|| {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(format!("{STYLESHEET}{SCRIPT}").as_bytes());
+    digest.iter().take(6).map(|b| format!("{b:02x}")).collect()
+});
 
 /// What every page handler starts from: who is asking, their CSRF token, and where they are.
 pub struct PageCtx {
     pub caller: Caller,
+    /// The interface language.
+    pub locale: &'static Locale,
+    /// Whether `?hl=` chose a language to remember in a cookie.
+    remember_locale: bool,
+    /// The query string, for links that keep it (the language switcher).
+    pub query: String,
     pub csrf: String,
     /// A CSRF cookie to set, for someone not yet signed in.
     new_csrf: Option<String>,
@@ -84,22 +220,22 @@ pub struct PageCtx {
     notice: Option<&'static str>,
 }
 
-/// Messages shown after an action, by the code in `?done=`. Fixed texts: nothing from the URL is
-/// ever shown.
-const NOTICES: &[(&str, &str)] = &[
-    ("signed-in", "You are signed in."),
-    ("signed-out", "You are signed out."),
-    ("saved", "Saved."),
-    ("submitted", "Thank you. Your submission is with the curators; you will hear from them here and by mail."),
-    ("draft", "Saved as a draft. Submit it when it is ready."),
-    ("moved", "Done."),
-    ("password", "Your password is changed. Other sessions were signed out."),
-    ("email", "Check your new address for a link to confirm it."),
-    ("token-revoked", "The token is revoked."),
-    ("comment", "Your message is sent."),
-    ("reported", "Thank you. The moderators will look at it."),
-    ("invited", "The invitation is on its way."),
-    ("joined", "You have joined the organisation."),
+/// Messages shown after an action, by the code in `?done=` (message `notice-<code>`). Fixed
+/// texts: nothing from the URL is ever shown.
+const NOTICES: &[&str] = &[
+    "signed-in",
+    "signed-out",
+    "saved",
+    "submitted",
+    "draft",
+    "moved",
+    "password",
+    "email",
+    "token-revoked",
+    "comment",
+    "reported",
+    "invited",
+    "joined",
 ];
 
 impl FromRequestParts<AppState> for PageCtx {
@@ -118,54 +254,71 @@ impl FromRequestParts<AppState> for PageCtx {
             },
         };
         let uri = parts.extensions.get::<OriginalUri>().map_or_else(|| parts.uri.clone(), |u| u.0.clone());
-        let notice = uri
-            .query()
-            .and_then(|q| url::form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "done"))
-            .and_then(|(_, v)| NOTICES.iter().find(|(code, _)| *code == v).map(|(_, text)| *text));
-        Ok(PageCtx { caller, csrf, new_csrf, path: uri.path().to_string(), notice })
+        let query = uri.query().unwrap_or("").to_string();
+        let param = |name: &str| {
+            url::form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
+        };
+        let notice = param("done").and_then(|v| NOTICES.iter().find(|code| **code == v).copied());
+        let hl = param("hl");
+        let locale = i18n::negotiate(hl.as_deref(), &parts.headers);
+        let remember_locale = hl.as_deref().and_then(i18n::find).is_some_and(|l| {
+            read_cookie(&parts.headers, i18n::COOKIE).as_deref().and_then(i18n::find).map(|c| c.code) != Some(l.code)
+        });
+        Ok(PageCtx { caller, locale, remember_locale, query, csrf, new_csrf, path: uri.path().to_string(), notice })
     }
 }
 
-/// A page that failed: rendered as a page, not as JSON.
-pub struct PageError(pub ApiError, pub String);
+/// A page that failed: rendered as a page, not as JSON, in the visitor's language.
+pub struct PageError {
+    pub error: ApiError,
+    path: String,
+    locale: &'static Locale,
+    site: String,
+}
 
-impl From<(ApiError, &PageCtx)> for PageError {
-    fn from((e, ctx): (ApiError, &PageCtx)) -> Self {
-        PageError(e, ctx.path.clone())
+impl PageError {
+    /// An error page for a request that has no [`PageCtx`] (an address nothing answers).
+    pub fn bare(error: ApiError, path: &str, headers: &axum::http::HeaderMap, query: Option<&str>) -> PageError {
+        let hl = query.and_then(|q| {
+            url::form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "hl").map(|(_, v)| v.into_owned())
+        });
+        PageError {
+            error,
+            path: path.to_string(),
+            locale: i18n::negotiate(hl.as_deref(), headers),
+            site: "Banyan".into(),
+        }
     }
 }
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
-        let PageError(error, path) = self;
+        let PageError { error, path, locale, site } = self;
         if let ApiError::Unauthenticated(_) = error {
             let next: String = url::form_urlencoded::byte_serialize(path.as_bytes()).collect();
             return Redirect::to(&format!("/login?next={next}")).into_response();
         }
         let problem = error.problem();
         let (heading, text) = match &error {
-            ApiError::Forbidden(d) => ("Not allowed".to_string(), d.clone()),
-            ApiError::NotFound(_) | ApiError::Gone(_) => {
-                ("Not found".to_string(), "There is nothing here, or it is not yours to see.".to_string())
-            }
-            ApiError::TooManyRequests(_) => ("Too many attempts".to_string(), problem.detail.clone()),
-            ApiError::Internal(_) => {
-                ("Something went wrong".to_string(), "The error has been logged. Please try again later.".to_string())
-            }
+            ApiError::Forbidden(_) => (locale.t("error-403-title"), locale.t("error-403-text")),
+            ApiError::NotFound(_) => (locale.t("error-404-title"), locale.t("error-404-text")),
+            ApiError::Gone(_) => (locale.t("error-410-title"), locale.t("error-410-text")),
+            ApiError::TooManyRequests(_) => (locale.t("error-429-title"), problem.detail.clone()),
+            ApiError::Internal(_) => (locale.t("error-500-title"), locale.t("error-500-text")),
             _ => (problem.title.clone(), problem.detail.clone()),
         };
-        let body = TEMPLATES
-            .get_template("message.html")
-            .and_then(|t| {
-                t.render(minijinja::Value::from(minijinja::value::Serde(
-                    json!({"site": "Banyan", "heading": heading, "paragraphs": [text]}),
-                )))
-            })
-            .unwrap_or_else(|_| "Something went wrong.".to_string());
+        let context = json!({
+            "site": site, "heading": heading, "paragraphs": [text], "status": error.status().as_u16(),
+            "lang": locale.code, "dir": locale.dir, "asset_version": ASSET_VERSION.as_str(),
+            "link": {"href": "/", "text": locale.t("error-home-link")},
+        });
+        let body = render_in(locale, "message.html", &context).unwrap_or_else(|_| "Something went wrong.".to_string());
         let mut res = (error.status(), Html(body)).into_response();
-        res.headers_mut().insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(PAGE_CSP));
+        let headers = res.headers_mut();
+        headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(PAGE_CSP));
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         if let ApiError::TooManyRequests(wait) = error {
-            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait));
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(wait));
         }
         if let ApiError::Internal(detail) = &error {
             tracing::error!(%detail, "internal error on a page");
@@ -176,14 +329,87 @@ impl IntoResponse for PageError {
 
 pub type PageResult = Result<Response, PageError>;
 
+/// Whether a string looks like a Fluent message id (`msg-check-email`), not like prose.
+fn is_message_id(s: &str) -> bool {
+    s.len() < 64 && s.contains('-') && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// What answers an address nothing else does: a problem for the API and for clients that do not
+/// ask for HTML, a page for browsers.
+pub async fn not_found(uri: axum::http::Uri, headers: axum::http::HeaderMap) -> Response {
+    let wants_html = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/html"));
+    if uri.path().starts_with("/api/") || !wants_html {
+        return crate::api::operations::not_found().await.into_response();
+    }
+    PageError::bare(ApiError::NotFound(String::new()), uri.path(), &headers, uri.query()).into_response()
+}
+
 impl PageCtx {
     /// Fails (redirecting to sign-in) unless someone is signed in.
     pub fn user(&self) -> Result<&banyan_store::User, PageError> {
-        self.caller.user.as_ref().ok_or_else(|| PageError(ApiError::Unauthenticated(String::new()), self.path.clone()))
+        self.caller.user.as_ref().ok_or_else(|| self.fail(ApiError::Unauthenticated(String::new())))
     }
 
     pub fn fail(&self, e: impl Into<ApiError>) -> PageError {
-        PageError(e.into(), self.path.clone())
+        PageError { error: e.into(), path: self.path.clone(), locale: self.locale, site: "Banyan".into() }
+    }
+
+    /// A text in the visitor's language.
+    pub fn t(&self, id: &str) -> String {
+        self.locale.t(id)
+    }
+
+    /// Handlers name fixed texts by message id (`"heading": "msg-check-email"`); the texts of
+    /// headings, paragraphs, buttons, links and field errors that are message ids are replaced by
+    /// the message in the visitor's language. Anything else (a title, what someone typed) is
+    /// left as it is.
+    fn translate_ids(&self, ctx: &mut Value) {
+        let tr = |v: &mut Value| {
+            if let Some(s) = v.as_str()
+                && is_message_id(s)
+                && self.locale.has(s)
+            {
+                *v = Value::String(self.t(s));
+            }
+        };
+        let Value::Object(m) = ctx else { return };
+        for key in ["heading", "button", "problem"] {
+            if let Some(v) = m.get_mut(key) {
+                tr(v);
+            }
+        }
+        if let Some(Value::Array(ps)) = m.get_mut("paragraphs") {
+            ps.iter_mut().for_each(tr);
+        }
+        if let Some(v) = m.get_mut("link").and_then(|l| l.get_mut("text")) {
+            tr(v);
+        }
+        for key in ["errors", "f"] {
+            let errors = if key == "f" { m.get_mut("f").and_then(|f| f.get_mut("errors")) } else { m.get_mut(key) };
+            if let Some(Value::Object(e)) = errors {
+                e.values_mut().for_each(tr);
+            }
+        }
+    }
+
+    /// The language switcher: this page's address in every interface language.
+    fn switcher(&self) -> Value {
+        let kept: Vec<(String, String)> = url::form_urlencoded::parse(self.query.as_bytes())
+            .filter(|(k, _)| k != "hl" && k != "done")
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        json!(
+            i18n::LOCALES
+                .iter()
+                .map(|l| {
+                    let mut q = url::form_urlencoded::Serializer::new(String::new());
+                    q.extend_pairs(kept.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+                    q.append_pair("hl", l.code);
+                    json!({"code": l.code, "name": l.name, "href": format!("{}?{}", self.path, q.finish()),
+                           "current": l.code == self.locale.code})
+                })
+                .collect::<Vec<_>>()
+        )
     }
 
     /// Renders a template with the page frame (site, person, CSRF token, notice).
@@ -196,7 +422,12 @@ impl PageCtx {
         let frame = json!({
             "site": state.config.site_name,
             "csrf": self.csrf,
-            "notice": self.notice,
+            "notice": self.notice.map(|code| self.t(&format!("notice-{code}"))),
+            "lang": self.locale.code,
+            "dir": self.locale.dir,
+            "locales": self.switcher(),
+            "path": self.path,
+            "asset_version": ASSET_VERSION.as_str(),
             "user": self.caller.user.as_ref().map(|u| json!({
                 "name": u.name, "curator": self.caller.viewer.is_curator(), "admin": self.caller.viewer.is_admin(),
             })),
@@ -214,9 +445,8 @@ impl PageCtx {
                 c.insert("f".into(), f);
             }
         }
-        let html = TEMPLATES
-            .get_template(template)
-            .and_then(|t| t.render(minijinja::Value::from(minijinja::value::Serde(&ctx))))
+        self.translate_ids(&mut ctx);
+        let html = render_in(self.locale, template, &ctx)
             .map_err(|e| self.fail(ApiError::Internal(format!("rendering {template}: {e:#}"))))?;
         let mut res = (status, Html(html)).into_response();
         let headers = res.headers_mut();
@@ -226,6 +456,11 @@ impl PageCtx {
         if let Some(c) = &self.new_csrf {
             headers.append(header::SET_COOKIE, cookie(CSRF_COOKIE, c, chrono::Duration::days(1)));
         }
+        if self.remember_locale {
+            headers.append(header::SET_COOKIE, cookie(i18n::COOKIE, self.locale.code, chrono::Duration::days(365)));
+        }
+        headers.insert(header::CONTENT_LANGUAGE, HeaderValue::from_static(self.locale.code));
+        headers.insert(header::VARY, HeaderValue::from_static("Cookie, Accept-Language"));
         Ok(res)
     }
 
@@ -242,7 +477,7 @@ impl PageCtx {
             m.insert("form".into(), json!(form.echo()));
             m.insert("checked".into(), json!(form.checked()));
             m.insert("errors".into(), json!(errors));
-            m.insert("problem".into(), json!("Please correct what is marked below."));
+            m.insert("problem".into(), json!(self.t("form-correct-below")));
         }
         self.render_status(state, StatusCode::BAD_REQUEST, template, extra)
     }

@@ -52,12 +52,14 @@ async fn create(State(state): State<AppState>, ctx: PageCtx, RawForm(body): RawF
     forms::apply(&mut json, &form, FIELDS);
     let input = match OrganisationInput::from_json(&json) {
         Ok(i) => i,
-        Err(v) => return ctx.form_again(&state, "organisation_new.html", &form, forms::errors(&v), choices()),
+        Err(v) => {
+            return ctx.form_again(&state, "organisation_new.html", &form, forms::errors(&v, ctx.locale), choices());
+        }
     };
     let org = match state.store.create_organisation(OrganisationId::new(), input, &actor).await {
         Ok(o) => o,
         Err(banyan_store::StoreError::Invalid(v)) => {
-            return ctx.form_again(&state, "organisation_new.html", &form, forms::errors(&v), choices());
+            return ctx.form_again(&state, "organisation_new.html", &form, forms::errors(&v, ctx.locale), choices());
         }
         Err(e) => return Err(ctx.fail(e)),
     };
@@ -83,11 +85,14 @@ async fn page(State(state): State<AppState>, ctx: PageCtx, Path(id): Path<String
     } else {
         Vec::new()
     };
-    let roles = json!([{"code": "viewer", "name": "Viewer"}, {"code": "editor", "name": "Editor"}, {"code": "owner", "name": "Owner"}]);
+    let roles =
+        json!(["viewer", "editor", "owner"].map(|r| json!({"code": r, "name": ctx.t(&format!("org-role-{r}"))})));
+    let records = super::site::organisation_records(&state, &ctx, org.id).await?;
     ctx.render(
         &state,
         "organisation.html",
-        json!({"org": org, "org_type": org.content.org_type.label(), "members": members, "manages": manages(&ctx, org.id), "roles": roles}),
+        json!({"org": org, "members": members, "manages": manages(&ctx, org.id), "roles": roles,
+               "records": records["hits"], "more": records["more"]}),
     )
 }
 
@@ -146,8 +151,8 @@ async fn invitation(State(state): State<AppState>, ctx: PageCtx, Path(token): Pa
     ctx.render(
         &state,
         "token_form.html",
-        json!({"heading": "Join an organisation", "paragraphs": ["Accept the invitation that was sent to your address."],
-               "action": format!("/invitations/{token}"), "token": token, "button": "Accept", "ask_password": false}),
+        json!({"heading": "invite-title", "paragraphs": ["invite-text"],
+               "action": format!("/invitations/{token}"), "token": token, "button": "invite-button", "ask_password": false}),
     )
 }
 

@@ -86,7 +86,7 @@ const IDEA: &[(&str, Field)] = &[
 fn required(form: &FormData, names: &[&str], errors: &mut std::collections::BTreeMap<String, String>) {
     for name in names {
         if form.get(name).is_none() {
-            errors.entry(name.to_string()).or_insert_with(|| "This is needed.".to_string());
+            errors.entry(name.to_string()).or_insert_with(|| "err-required".to_string());
         }
     }
 }
@@ -138,7 +138,7 @@ async fn submit(State(state): State<AppState>, ctx: PageCtx, RawForm(body): RawF
     required(&form, &["title", "details.problem", "details.idea", "lang"], &mut errors);
     let parsed = RecordInput::from_json(&json, InputMode::Create);
     if let Err(v) = &parsed {
-        for (k, m) in forms::errors(v) {
+        for (k, m) in forms::errors(v, ctx.locale) {
             // A bad subdivision code is reported against the field it was typed in.
             let k = if k == "places" && form.get("subdivision").is_some() { "subdivision".to_string() } else { k };
             errors.entry(k).or_insert(m);
@@ -234,11 +234,16 @@ fn suggest(state: &AppState, ctx: &PageCtx, form: &FormData) -> PageResult {
         echo.insert("sectors".into(), sector.code().to_string());
     }
     let notice = if goals.is_empty() && found.sector.is_none() {
-        "Nothing to suggest from this text; choose below if you know.".to_string()
+        ctx.t("suggest-none")
     } else {
         let goals: Vec<String> = goals.iter().map(|g| format!("SDG {g}")).collect();
-        let sector = found.sector.map(|s| s.name().to_string()).unwrap_or_default();
-        format!("Suggested from your text: {} {}. Check them before you submit.", goals.join(", "), sector)
+        let mut list = goals;
+        if let Some(s) = found.sector {
+            list.push(super::label(ctx.locale, "cofog", s.code()));
+        }
+        let mut args = fluent_bundle::FluentArgs::new();
+        args.set("suggestions", list.join(", "));
+        ctx.locale.text("suggest-found", Some(&args))
     };
     ctx.render(state, "submit.html", submit_options(json!({"form": echo, "checked": checked, "suggested": notice})))
 }
@@ -274,7 +279,7 @@ async fn practice_form(State(state): State<AppState>, ctx: PageCtx) -> PageResul
     let v = practice_options(
         &state,
         &ctx,
-        json!({"heading": "Share a practice", "action": "/records/new", "form": {"lang": "en"}}),
+        json!({"heading": "practice-new-title", "action": "/records/new", "form": {"lang": "en"}}),
     )
     .await?;
     ctx.render(&state, "practice_form.html", v)
@@ -305,14 +310,16 @@ async fn create_practice(State(state): State<AppState>, ctx: PageCtx, RawForm(bo
         }
         echo.insert("sdgs".into(), current.join(", "));
         let notice = if goals.is_empty() {
-            "Nothing to suggest from this text; fill in the goals if you know them.".to_string()
+            ctx.t("suggest-none")
         } else {
-            format!("Suggested from your text: SDG {}. Check them before you submit.", goals.join(", SDG "))
+            let mut args = fluent_bundle::FluentArgs::new();
+            args.set("suggestions", goals.iter().map(|g| format!("SDG {g}")).collect::<Vec<_>>().join(", "));
+            ctx.locale.text("suggest-found", Some(&args))
         };
         let v = practice_options(
             &state,
             &ctx,
-            json!({"heading": "Share a practice", "action": "/records/new", "form": echo, "checked": form.checked(), "suggested": notice}),
+            json!({"heading": "practice-new-title", "action": "/records/new", "form": echo, "checked": form.checked(), "suggested": notice}),
         )
         .await?;
         return ctx.render(&state, "practice_form.html", v);
@@ -323,18 +330,18 @@ async fn create_practice(State(state): State<AppState>, ctx: PageCtx, RawForm(bo
     required(&form, &["title", "lang", "details.problem", "details.solution"], &mut errors);
     let parsed = RecordInput::from_json(&json, InputMode::Create);
     if let Err(v) = &parsed {
-        for (k, m) in forms::errors(v) {
+        for (k, m) in forms::errors(v, ctx.locale) {
             errors.entry(k).or_insert(m);
         }
     }
     if errors.is_empty()
         && let Err(ApiError::Invalid(v)) = check_member_input(&ctx.caller, parsed.as_ref().expect("valid"), None)
     {
-        errors.extend(forms::errors(&v));
+        errors.extend(forms::errors(&v, ctx.locale));
     }
     if !errors.is_empty() {
         let v =
-            practice_options(&state, &ctx, json!({"heading": "Share a practice", "action": "/records/new"})).await?;
+            practice_options(&state, &ctx, json!({"heading": "practice-new-title", "action": "/records/new"})).await?;
         return ctx.form_again(&state, "practice_form.html", &form, errors, v);
     }
     let input = parsed.expect("no errors");
@@ -342,7 +349,7 @@ async fn create_practice(State(state): State<AppState>, ctx: PageCtx, RawForm(bo
         let v = practice_options(
             &state,
             &ctx,
-            json!({"heading": "Share a practice", "action": "/records/new", "form": form.echo(), "checked": form.checked(), "duplicates": shown}),
+            json!({"heading": "practice-new-title", "action": "/records/new", "form": form.echo(), "checked": form.checked(), "duplicates": shown}),
         )
         .await?;
         return ctx.render(&state, "practice_form.html", v);
@@ -391,7 +398,7 @@ async fn edit_page(
         return ctx.render_status(state, status, "idea_form.html", v);
     }
     let mut v = practice_options(state, ctx, common).await?;
-    v["heading"] = json!(format!("Edit “{}”", record.content.title));
+    v["heading"] = json!("practice-edit-title");
     ctx.render_status(state, status, "practice_form.html", v)
 }
 
@@ -421,14 +428,14 @@ async fn edit(
                 let actor = ctx.caller.require_writer().map_err(|e| ctx.fail(e))?;
                 match state.store.update_record(record.id, version, input, &actor).await {
                     Ok(_) => return Ok(redirect("/dashboard?done=saved")),
-                    Err(banyan_store::StoreError::Invalid(v)) => forms::errors(&v),
+                    Err(banyan_store::StoreError::Invalid(v)) => forms::errors(&v, ctx.locale),
                     Err(e) => return Err(ctx.fail(e)),
                 }
             }
-            Err(ApiError::Invalid(v)) => forms::errors(&v),
+            Err(ApiError::Invalid(v)) => forms::errors(&v, ctx.locale),
             Err(e) => return Err(ctx.fail(e)),
         },
-        Err(v) => forms::errors(&v),
+        Err(v) => forms::errors(&v, ctx.locale),
     };
     edit_page(&state, &ctx, &record, json!(form.echo()), json!(form.checked()), json!(errors), StatusCode::BAD_REQUEST)
         .await
@@ -490,11 +497,7 @@ async fn report(
     crate::api::moderation::file_report(&state, &ctx.caller, ReportTarget::Record(id), &reason)
         .await
         .map_err(|e| ctx.fail(e))?;
-    ctx.render(
-        &state,
-        "message.html",
-        json!({"heading": "Thank you", "paragraphs": ["The moderators will look at it."]}),
-    )
+    ctx.render(&state, "message.html", json!({"heading": "msg-thanks", "paragraphs": ["notice-reported"]}))
 }
 
 /// The label of the button that moves a record to `to`.
@@ -519,7 +522,7 @@ async fn dashboard(State(state): State<AppState>, ctx: PageCtx) -> PageResult {
         let Ok(record) = visible(&state, &ctx.caller, id).await else {
             // Hidden records are the moderators' alone; the owner still sees that one exists.
             let mut item = item;
-            item["status_label"] = json!("Hidden by a moderator");
+            item["hidden"] = json!(true);
             records.push(item);
             continue;
         };
@@ -530,7 +533,7 @@ async fn dashboard(State(state): State<AppState>, ctx: PageCtx) -> PageResult {
                 .map(|to| json!({"code": to.code(), "label": action_label(to)}))
                 .collect();
         let mut item = item;
-        item["status_label"] = json!(record.content.status.label());
+        item["public"] = json!(record.is_public());
         item["editable"] =
             json!(ctx.caller.viewer.can_edit(&record) && matches!(record.kind(), Kind::Idea | Kind::Practice));
         item["next"] = json!(next);

@@ -54,7 +54,7 @@ async fn queue(State(state): State<AppState>, ctx: PageCtx, params: QueryParams)
             .await
             .map_err(|e| ctx.fail(e))?;
         items.push(
-            json!({"id": r.id, "title": r.content.title, "kind": r.kind().label(), "status": r.content.status.label(),
+            json!({"id": r.id, "title": r.content.title, "kind": r.kind().code(), "status": r.content.status.code(),
                           "updated_at": r.updated_at, "duplicate_of": possible.first().map(|d| d["title"].clone())}),
         );
     }
@@ -76,16 +76,15 @@ async fn review_page(state: &AppState, ctx: &PageCtx, id: RecordId, form: Value,
         .collect();
     let details: Vec<Value> = banyan_domain::Details::text_fields(record.kind())
         .iter()
-        .filter_map(|f| record.content.details.text(f).map(|t| json!({"label": f.replace('_', " "), "value": t})))
+        .filter_map(|f| record.content.details.text(f).map(|t| json!({"key": f.replace('_', "-"), "value": t})))
         .collect();
     let comments = state.store.comments(record.id).await.map_err(|e| ctx.fail(e))?;
-    let mut shown = serde_json::to_value(&record).unwrap_or_default();
-    shown["kind"] = json!(record.kind().label());
+    let shown = serde_json::to_value(&record).unwrap_or_default();
     let (duplicates, similar) = resemblances(state, &record).await.map_err(|e| ctx.fail(e))?;
     ctx.render(
         state,
         "review.html",
-        json!({"record": shown, "status_label": record.content.status.label(), "next": next, "details": details,
+        json!({"record": shown, "public": record.is_public(), "next": next, "details": details,
                "comments": comments, "form": form, "errors": errors, "duplicates": duplicates, "similar": similar}),
     )
 }
@@ -124,19 +123,12 @@ async fn merge(
     let id = record_id(&id).map_err(|e| ctx.fail(e))?;
     let form = FormData::parse(&body);
     let Some(into) = form.get("into").and_then(|i| RecordId::parse(i).ok()) else {
-        return review_page(
-            &state,
-            &ctx,
-            id,
-            json!(form.echo()),
-            json!({"into": "Give the id of the record that stays."}),
-        )
-        .await;
+        return review_page(&state, &ctx, id, json!(form.echo()), json!({"into": ctx.t("review-merge-hint")})).await;
     };
     match crate::api::workflow::merge_records(&state, &ctx.caller, id, into).await {
         Ok(_) => Ok(redirect(&format!("/review/{into}?done=moved"))),
         Err(ApiError::Invalid(v)) => {
-            let errors = super::forms::errors(&v);
+            let errors = super::forms::errors(&v, ctx.locale);
             review_page(&state, &ctx, id, json!(form.echo()), json!({"into": errors.values().next()})).await
         }
         Err(e) => Err(ctx.fail(e)),

@@ -1,0 +1,595 @@
+# Banyan's interface in English: the reference for every other language.
+# Message ids are shared by all locale files; a test checks that the complete languages have
+# every message and that every message used by the templates and the code exists here.
+
+## Frame
+
+skip-to-content = Skip to content
+nav-main = Main
+nav-explore = Explore
+nav-countries = Countries
+nav-submit = Submit your idea
+nav-dashboard = My dashboard
+nav-review = Review
+nav-people = People
+nav-sign-in = Sign in
+nav-sign-up = Sign up
+nav-sign-out = Sign out
+nav-languages = Languages
+nav-about = About
+nav-api = API
+footer-tagline = { $site } — an open exchange of innovations in public service delivery.
+search-label = Search practices, ideas, challenges and solutions
+search-placeholder = Search
+search-button = Search
+yes = Yes
+no = No
+
+## Dates
+
+date-long = { $day } { $month } { $year }
+date-month = { $month } { $year }
+month-1 = January
+month-2 = February
+month-3 = March
+month-4 = April
+month-5 = May
+month-6 = June
+month-7 = July
+month-8 = August
+month-9 = September
+month-10 = October
+month-11 = November
+month-12 = December
+
+## Notices after an action
+
+notice-signed-in = You are signed in.
+notice-signed-out = You are signed out.
+notice-saved = Saved.
+notice-submitted = Thank you. Your submission is with the curators; you will hear from them here and by mail.
+notice-draft = Saved as a draft. Submit it when it is ready.
+notice-moved = Done.
+notice-password = Your password is changed. Other sessions were signed out.
+notice-email = Check your new address for a link to confirm it.
+notice-token-revoked = The token is revoked.
+notice-comment = Your message is sent.
+notice-reported = Thank you. The moderators will look at it.
+notice-invited = The invitation is on its way.
+notice-joined = You have joined the organisation.
+
+## Errors
+
+error-403-title = Not allowed
+error-403-text = This page is not open to you. If you think it should be, sign in with the account that may see it.
+error-404-title = Not found
+error-404-text = There is nothing here, or it is not yours to see.
+error-410-title = Gone
+error-410-text = This was here once and has been withdrawn.
+error-429-title = Too many attempts
+error-500-title = Something went wrong
+error-500-text = The error has been logged. Please try again later.
+error-home-link = Go to the home page
+error-search-instead = Or search for what you were looking for
+form-correct-below = Please correct what is marked below.
+form-required = required
+form-choose = Choose
+form-none = None
+form-save = Save
+form-send = Send
+err-required = This is needed.
+err-email = This is not an e-mail address.
+err-give-email = Give an e-mail address.
+err-login-email = Give the e-mail address of your account.
+err-name = Give a name of 1 to 200 characters.
+err-password = The password
+verr-required = This is needed.
+verr-too-long = This is too long.
+verr-invalid-value = This value is not valid.
+verr-out-of-range = This number is out of range.
+verr-unknown-code = This code is not in the list.
+verr-too-many = There are too many values.
+verr-invalid-type = This is not the right kind of value.
+verr-control-character = This contains characters that are not allowed.
+
+## Home
+
+home-title = Innovations in public service delivery
+home-heading = What worked elsewhere, ready for your district
+home-lead = Banyan collects the practices, ideas and solutions that made public services simpler, faster and fairer, so that the next administration can find them, adapt them and measure what citizens gain.
+home-search-label = What problem are you solving?
+home-search-placeholder = land records, clinic queues, birth registration…
+home-featured = Proven practices
+home-map = Where the practices come from
+home-map-hint = Countries are shaded by how many records concern them. Choose one to see its page.
+home-recent = Recently published
+home-all-recent = Everything, newest first
+home-empty = Nothing is published yet.
+home-share-heading = Has your office made a service simpler?
+home-share-text = Tell others how. A few minutes is enough; curators help you finish it.
+count-practice = { $count ->
+    [one] practice
+   *[other] practices
+}
+count-idea = { $count ->
+    [one] idea
+   *[other] ideas
+}
+count-challenge = { $count ->
+    [one] challenge
+   *[other] challenges
+}
+count-solution = { $count ->
+    [one] solution
+   *[other] solutions
+}
+count-resource = { $count ->
+    [one] knowledge product
+   *[other] knowledge products
+}
+count-organisation = { $count ->
+    [one] organisation
+   *[other] organisations
+}
+
+## Map
+
+map-country = { $country }: { $count ->
+    [one] 1 record
+   *[other] { $count } records
+}
+map-legend = Records:
+map-table = The map as a table
+map-country-column = Country
+map-records-column = Records
+
+## Search
+
+search-title = Explore
+search-title-q = Search: { $q }
+search-heading-q = Results for “{ $q }”
+search-hint = All words must match. Use "quotes" for a phrase and -word to leave a word out.
+search-results = { $count ->
+    [one] { $count } result
+   *[other] { $count } results
+}
+search-showing = { $count ->
+    [one] One result
+   *[other] { $first }–{ $last } of { $count } results
+}
+search-nothing = Nothing matches. Try fewer words, or remove a filter.
+search-active = Filters:
+search-remove = remove this filter
+search-clear = Remove all filters
+search-filters = Filters
+search-more-values = { $count } more
+search-results-heading = Results
+search-pages = Pages
+search-prev = Previous page
+search-next = Next page
+search-page-of = Page { $page } of { $pages }
+search-bad-address = This search address is not valid.
+search-bad-query = This search cannot be run.
+sort-label = Order
+sort-apply = Apply
+sort-relevance = Best match
+sort-newest = Newest
+sort-updated = Recently updated
+facet-kind = Kind
+facet-country = Country
+facet-region = Region
+facet-sdg = SDG
+facet-sector = Sector
+facet-level = Level of government
+facet-stage = Stage
+facet-type = Type of innovation
+facet-evidence = Evidence
+facet-lang = Language
+facet-organisation = Organisation
+sdg-badge = SDG { $goal }: { $name }
+kind-organisation = Organisation
+
+## Record pages
+
+record-languages = Languages of this record
+record-written-in = Written in { $language }.
+record-translated = Shown in { $shown }, translated from { $original }.
+record-original = original
+record-organisation = Organisation
+record-places = Places
+record-level = Level of government
+record-stage = Stage
+record-evidence = Evidence of results
+record-types = Type of innovation
+record-published = Published
+record-sdgs = Sustainable Development Goals
+record-sectors = Sectors
+record-themes = Themes
+record-actions = What you can do
+record-edit = Edit
+record-review = Open in review
+record-report = Report a problem with this record
+record-report-reason = What is wrong?
+record-report-send = Send the report
+record-similar = Similar records
+record-about = About this record
+record-licence = Licence
+record-source = Source
+record-origin = From
+record-updated = Last updated
+record-data = Data
+record-revisions = { $count ->
+    [one] One revision
+   *[other] { $count } revisions
+}
+record-revision = Version { $version }
+tcv-heading = What it changed for citizens
+tcv-caption = Time, cost and visits for one application, before and after.
+tcv-measure = Measure
+tcv-before = Before
+tcv-after = After
+tcv-change = Change
+tcv-time = Time (days)
+tcv-cost = Cost
+tcv-visits = Visits
+tcv-volume = About { $volume } applications a year.
+field-problem = The problem
+field-solution = What was done
+field-idea = The idea
+field-expected-benefit = Expected benefit
+field-started-on = Started
+field-beneficiaries = Who benefits
+field-results = Results
+field-cost-to-implement = Cost to implement
+field-partners = Partners
+field-lessons = Lessons learned
+field-conditions-for-replication = Conditions for replication
+field-links = Links
+field-affected = Who is affected
+field-service = Service concerned
+field-tried-before = What has been tried
+field-constraints = Constraints
+field-budget = Budget
+field-languages = Languages
+field-connectivity = Connectivity
+field-data-rules = Data rules
+field-desired-outcomes = Desired outcomes
+field-success-criteria = Success criteria
+field-deadline = Deadline
+field-seeking = Looking for
+field-what-it-does = What it does
+field-for-whom = For whom
+field-trl = Maturity (technology readiness)
+field-deployments = Deployed in
+field-developed-in = Developed in
+field-pricing-model = Pricing
+field-open-source-license = Open-source licence
+field-works-offline = Works offline
+field-data-protection = Data protection
+field-website = Website
+field-repositories = Source code
+field-references = References
+field-product-types = Product types
+field-resource-type = Type
+field-authors = Authors
+field-published-on = Published
+field-url = Address
+field-files = Files
+field-kind = Kind
+
+## Countries
+
+countries-title = Countries
+countries-lead = Every country whose practices, ideas, challenges or solutions are here. Choose one for its page.
+country-lead = { $count ->
+    [0] Nothing published concerns { $country } yet.
+    [one] One published record concerns { $country }.
+   *[other] { $count } published records concern { $country }.
+}
+country-records = Records from and about the country
+country-all-records = Search everything about { $country }
+country-none = Nothing is published yet.
+country-organisations = Organisations
+
+## About and API
+
+about-title = About Banyan
+about-lead = Governments keep solving the same problems alone. Banyan is where their solutions are collected, found, matched to the next place that needs them, piloted, measured and scaled.
+about-what-heading = What is here
+about-what = Practices that administrations run, ideas from officials and citizens, challenges that offices post, solutions that providers offer, and knowledge products that explain how. Each record says where it applies, which goals it serves, how far it has come and how sure we are of its results.
+about-kinds-heading = Kinds of record
+about-kind-practice = Something an administration does that works, with its results.
+about-kind-idea = A proposal to make a service better, from anyone.
+about-kind-challenge = A problem an office wants solved, open to practices and providers.
+about-kind-solution = A product or service that providers offer to administrations.
+about-kind-resource = A guide, toolkit, case study or other knowledge product.
+about-curation-heading = How records are published
+about-curation = Anyone with an account can submit. Curators check that the public sector is involved, that the practice is new in its context, that it runs at least as a pilot, and that there is evidence of results; they may ask questions before they publish.
+about-open-heading = Open by design
+about-open = Everything published is open data, through the pages, exports and an API described by OpenAPI. Each country can run its own node, and nodes exchange records.
+about-privacy-heading = Privacy
+about-privacy = Contact details that submitters give are never published. You can download or erase everything Banyan holds about you from your account.
+about-data-heading = Data and sources
+about-data = Country shapes on the map are from Natural Earth (public domain). Vocabularies follow the UN Sustainable Development Goals, the UN classification of the functions of government (COFOG) and ISO 3166 places.
+api-title = The API
+api-lead = Everything on these pages is also JSON, for programs: search, records, organisations, vocabularies, submissions and review.
+api-document = The machine-readable description is the OpenAPI document at
+api-auth-heading = Signing in
+api-auth = Reading public data needs no account. To write, make a personal token in your account and send it as "Authorization: Bearer …". Scopes limit what a token may do.
+api-errors-heading = Errors
+api-errors = A request that cannot be served gets an application/problem+json answer naming what was wrong and, for bad input, every field at fault. Nothing is changed by a request that fails.
+api-contents = Contents
+api-parameters = Parameters
+api-parameter = Parameter
+api-in = In
+api-description = Description
+api-responses = Responses
+
+## Accounts
+
+login-title = Sign in
+login-button = Sign in
+login-forgot = Forgot your password?
+signup-title = Sign up
+signup-lead = With an account you can submit ideas and practices, follow what happens to them, and report abuse.
+signup-name-hint = Shown to curators when you submit.
+signup-email-hint = We send a link to confirm it. It is never shown to others.
+signup-password-hint = 8 to 128 characters; a few words you remember work well.
+signup-button = Sign up
+signup-have-account = Already have an account?
+reset-title = Choose a new password
+reset-lead = Give the address of your account and we will send a link to choose a new password.
+reset-button = Send the link
+new-password-text = Every session of your account will be signed out.
+new-password-button = Save the password
+verify-title = Confirm your e-mail address
+verify-text = One click, and your account is ready.
+verify-button = Confirm my address
+email-confirm-title = Confirm your new address
+email-confirm-text = Your account will use this address from now on.
+email-confirm-button = Confirm
+invite-title = Join an organisation
+invite-text = Accept the invitation that was sent to your address.
+invite-button = Accept
+msg-check-email = Check your e-mail
+msg-check-email-text = If the address can be used, a message is on its way to it. Follow the link in it to continue.
+msg-confirmed = Your address is confirmed
+msg-confirmed-text = You can sign in now.
+msg-bad-link = This link does not work
+msg-bad-link-text = It was used already, or it expired.
+msg-bad-link-verify = It was used already, or it expired. Sign in, and we will send a new one.
+msg-ask-new-link = Ask for a new one
+msg-password-changed = Your password is changed
+msg-password-changed-text = Sign in with the new one.
+msg-email-changed = Your address is changed
+msg-thanks = Thank you
+account-title = Your account
+account-signed-in-as = Signed in as { $email } ({ $role }).
+account-name = Name
+account-password = Password
+account-password-hint = Changing it signs you out everywhere else.
+account-password-button = Change the password
+account-email = E-mail address
+account-email-hint = We send a link to the new address; the change happens when you open it.
+account-email-button = Change the address
+account-tokens = API tokens
+account-tokens-hint = For programs that use the API on your behalf. A token is shown once, when it is made.
+account-new-token = Your new token (copy it now):
+account-data = Your data
+account-export = Download everything Banyan holds about you
+account-delete = Delete your account
+account-delete-text = Your personal data is erased. What you published stays, attributed to a former member, unless you ask for it to be removed too.
+account-delete-content = Remove what I wrote, too
+account-delete-button = Delete my account
+token-revoked = revoked
+token-active = active
+token-revoke = Revoke
+token-make = Make a token
+col-name = Name
+col-scopes = Scopes
+col-made = Made
+col-state = State
+col-actions = Actions
+col-role = Role
+col-change = Change
+col-about = About
+col-reason = Reason
+col-filed = Filed
+col-decision = Decision
+col-status = Status
+col-kind = Kind
+col-title = Title
+col-since = Since
+col-address = Address
+
+## Forms
+
+f-title = Title
+f-summary = Summary
+f-summary-hint = Up to 500 characters: what changed, for whom, with what result.
+f-problem = The problem
+f-idea = Your idea
+f-solution = What was done
+f-where = Where
+f-subdivision = District or province (optional)
+f-sdgs-optional = Sustainable Development Goals (optional)
+f-sector-optional = Sector (optional)
+f-lang = Language you write in
+f-expected-benefit = Expected benefit
+f-expected-benefit-hint = Who gains, and how much, if it works?
+f-places = Places
+f-places-hint = ISO codes separated by commas: BD, BD-63.
+f-sdgs = SDG goals or targets
+f-sdgs-hint = Separated by commas: 16, 16.6.
+f-sectors = COFOG sectors
+f-sectors-hint = Separated by commas: 01.3, 07.
+f-organisation = Organisation
+f-organisation-hint = One you edit for, if any.
+f-level = Level of government
+f-innovation-types = Type of innovation
+f-themes = Themes
+f-themes-hint = Free tags separated by commas.
+f-stage = Stage
+f-started = Started
+f-started-hint = A year, year and month, or date: 2019, 2019-07.
+f-beneficiaries = Who benefits, and how many
+f-results = Results
+f-evidence = Evidence of the results
+f-days-before = Days before
+f-days-after = Days after
+f-cost-before = Cost before
+f-cost-after = Cost after
+f-visits-before = Visits before
+f-visits-after = Visits after
+f-currency = Currency
+f-currency-hint = ISO 4217: BDT, THB.
+f-yearly-volume = Applications a year
+f-lessons = Lessons learned
+f-conditions = Conditions for replication
+f-links = Links
+f-links-hint = One web address per line.
+f-contact-name = Name
+f-contact-email = E-mail
+f-contact-phone = Phone
+f-email = E-mail address
+f-password = Password
+f-password-hint = 8 to 128 characters.
+f-your-name = Your name
+f-your-password = Your password
+f-current-password = Current password
+f-new-password = New password
+f-new-email = New address
+f-token-name = Token name
+f-token-name-hint = What it is for, to recognise it later.
+f-scopes = Scopes
+f-org-type = Type
+f-org-level-hint = For government bodies and innovation units.
+f-country = Country
+f-website = Website
+f-description = Description
+submit-title = Submit your idea
+submit-lead = A few minutes is enough. Curators read every idea, may ask you questions, and publish the ones that are ready. Have a practice that already runs?
+submit-practice-link = Use the practice form.
+submit-title-hint = One line: what the idea does.
+submit-problem-hint = What goes wrong for citizens or for the administration today?
+submit-idea-hint = What would you change, and how?
+submit-where-hint = The country the idea is for.
+submit-subdivision-hint = Its ISO 3166-2 code, such as BD-63 for Tangail, if you know it.
+submit-suggest = Suggest goals and a sector from my text
+submit-anyway = Submit anyway
+submit-for-review = Submit for review
+submit-draft = Save as a draft
+suggest-none = Nothing to suggest from this text; choose below if you know.
+suggest-found = Suggested from your text: { $suggestions }. Check them before you submit.
+idea-edit-title = Edit “{ $title }”
+idea-edit-heading = Edit your idea
+practice-new-title = Share a practice
+practice-edit-title = Edit the practice
+practice-lead = Fields marked * are needed to publish; everything else helps others adopt the practice.
+practice-what = What it is
+practice-where = Where and for what
+practice-suggest = Suggest goals from my text
+practice-the-practice = The practice
+practice-tcv = Time, cost and visits for a citizen
+practice-tcv-hint = Per application, before and after the change. Leave empty if unknown.
+practice-adopters = For those who would adopt it
+practice-contact = Contact (never published)
+dup-heading-idea = Is your idea already here?
+dup-heading-practice = Is your practice already here?
+dup-text-idea = These published records look like yours. If one of them is your idea, you could comment on it or build on it instead. If yours is different, submit it anyway: curators will see the resemblance too.
+dup-text-practice = These published records look like yours. If one of them is your practice, you could build on it instead. If yours is different, submit it anyway: curators will see the resemblance too.
+dup-very-similar = very similar
+
+## Dashboard, review, moderation, administration
+
+dashboard-empty = You have not submitted anything yet.
+dashboard-changed = last changed { $date }
+dashboard-hidden = hidden by a moderator
+dashboard-view = see the public page
+dashboard-history = What happened
+dashboard-created-as = created as { $status }
+dashboard-conversation = Conversation with the curators
+dashboard-you = You
+dashboard-curator = Curator
+dashboard-reply = Reply to the curators
+action-submitted = Submit for review
+action-in_review = Take into review
+action-changes_requested = Ask for changes
+action-published = Publish
+action-archived = Archive
+action-withdrawn = Withdraw
+action-draft = Reopen as a draft
+review-queue-title = Review queue
+review-open-reports = { $count } open
+review-waiting-option = Waiting (submitted and in review)
+review-any = Any
+review-filter = Filter
+review-waiting = { $count ->
+    [one] One waiting.
+   *[other] { $count } waiting.
+}
+review-possible-duplicate = Possible duplicate of “{ $title }”
+review-page-title = Review: { $title }
+review-meta = { $kind } in { $language } · version { $version }
+review-hidden = hidden
+review-duplicates = Possible duplicates
+review-duplicates-text = Published records that say much the same. If this submission repeats one, merge it into that one.
+review-similarity = similarity { $score }
+review-likely-same = likely the same
+review-merge-into = Merge into this one
+review-no-duplicates = None found among published records.
+review-similar = Similar published records
+review-checklist = Publication checklist
+review-check-1 = The public sector is involved (an administration runs or commissions it).
+review-check-2 = It is new in its context.
+review-check-3 = It is implemented, at least as a pilot (for practices).
+review-check-4 = There is some evidence of results.
+review-check-5 = It is written plainly, and every section is filled.
+review-decide = Decide
+review-what-change = What should change?
+review-restore = Restore
+review-hide = Hide
+review-promote-practice = Promote to a practice
+review-promote-challenge = Promote to a challenge
+review-merge-as = Merge as a duplicate into
+review-merge-hint = Give the id of the record that stays.
+review-merge = Merge
+review-conversation = Conversation with the submitter
+review-write = Write to the submitter
+reports-title = Reports of abuse
+reports-none = No open reports.
+reports-a-record = a record
+reports-a-comment = a comment
+reports-note = Note
+reports-hide = Hide it
+reports-dismiss = Dismiss
+users-search = Search by name or address
+users-blocked = blocked
+users-unconfirmed = unconfirmed
+outbox-title = Outgoing mail
+outbox-lead = Newest first.
+outbox-no-smtp = No SMTP server is configured: mail waits here.
+outbox-to = To { $to }
+outbox-sent = sent
+outbox-not-sent = not sent
+org-records = Records
+org-all-records = All its records
+org-no-records = Nothing published yet.
+org-people = People
+org-invite = Invite someone
+org-invite-button = Send the invitation
+org-role-of = Role of { $name }
+org-role-owner = Owner
+org-role-editor = Editor
+org-role-viewer = Viewer
+org-role-remove = Remove
+org-new-title = A new organisation
+org-new-lead = You will be its owner, and can invite colleagues.
+org-create = Create
+
+## Vocabularies without an English name elsewhere
+
+v-kinds-organisation = Organisation
+v-roles-member = member
+v-roles-curator = curator
+v-roles-admin = admin
