@@ -135,6 +135,7 @@ search-nothing = কিছু মেলেনি। কম শব্দ দি�
 search-active = ফিল্টার:
 search-remove = এই ফিল্টারটি সরান
 search-clear = সব ফিল্টার সরান
+search-to-filters = ফিল্টারে যান
 search-filters = ফিল্টার
 search-more-values = আরও { $count }টি
 search-results-heading = ফলাফল

@@ -161,6 +161,7 @@ search-nothing = Nothing matches. Try fewer words, or remove a filter.
 search-active = Filters:
 search-remove = remove this filter
 search-clear = Remove all filters
+search-to-filters = Jump to the filters
 search-filters = Filters
 search-more-values = { $count } more
 search-results-heading = Results

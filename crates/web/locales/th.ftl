@@ -135,6 +135,7 @@ search-nothing = ไม่พบรายการที่ตรงกัน �
 search-active = ตัวกรอง:
 search-remove = เอาตัวกรองนี้ออก
 search-clear = เอาตัวกรองทั้งหมดออก
+search-to-filters = ไปที่ตัวกรอง
 search-filters = ตัวกรอง
 search-more-values = อีก { $count } รายการ
 search-results-heading = ผลการค้นหา

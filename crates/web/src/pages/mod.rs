@@ -88,7 +88,7 @@ fn template_locale(state: &minijinja::State) -> &'static Locale {
         .unwrap_or_else(i18n::default_locale)
 }
 
-/// `t("message-id", name=value, …)`: an interface text in the page's language.
+/// `t(id, name=value, …)`: an interface text in the page's language.
 fn translate(state: &minijinja::State, id: &str, kwargs: minijinja::value::Kwargs) -> Result<String, minijinja::Error> {
     let locale = template_locale(state);
     let mut args = fluent_bundle::FluentArgs::new();
@@ -212,6 +212,8 @@ pub struct PageCtx {
     remember_locale: bool,
     /// The query string, for links that keep it (the language switcher).
     pub query: String,
+    /// The request's `If-None-Match`, to answer 304 for an unchanged page.
+    if_none_match: Option<String>,
     pub csrf: String,
     /// A CSRF cookie to set, for someone not yet signed in.
     new_csrf: Option<String>,
@@ -264,7 +266,18 @@ impl FromRequestParts<AppState> for PageCtx {
         let remember_locale = hl.as_deref().and_then(i18n::find).is_some_and(|l| {
             read_cookie(&parts.headers, i18n::COOKIE).as_deref().and_then(i18n::find).map(|c| c.code) != Some(l.code)
         });
-        Ok(PageCtx { caller, locale, remember_locale, query, csrf, new_csrf, path: uri.path().to_string(), notice })
+        let if_none_match = parts.headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).map(str::to_string);
+        Ok(PageCtx {
+            caller,
+            locale,
+            remember_locale,
+            query,
+            if_none_match,
+            csrf,
+            new_csrf,
+            path: uri.path().to_string(),
+            notice,
+        })
     }
 }
 
@@ -448,11 +461,33 @@ impl PageCtx {
         self.translate_ids(&mut ctx);
         let html = render_in(self.locale, template, &ctx)
             .map_err(|e| self.fail(ApiError::Internal(format!("rendering {template}: {e:#}"))))?;
-        let mut res = (status, Html(html)).into_response();
+        // A visitor who is not signed in sees the same page as every other: it may be kept and
+        // revalidated (a 304 is a few hundred bytes on a slow line). Pages of signed-in people
+        // hold their name and CSRF token: never stored.
+        let anonymous = self.caller.user.is_none() && status == StatusCode::OK;
+        let etag = anonymous.then(|| {
+            use sha2::Digest;
+            let digest = sha2::Sha256::digest(html.as_bytes());
+            format!("W/\"{}\"", digest.iter().take(12).map(|b| format!("{b:02x}")).collect::<String>())
+        });
+        let unchanged = etag.as_ref().is_some_and(|tag| {
+            self.if_none_match.as_deref().is_some_and(|inm| inm.split(',').any(|t| t.trim() == tag))
+        });
+        let mut res =
+            if unchanged { StatusCode::NOT_MODIFIED.into_response() } else { (status, Html(html)).into_response() };
         let headers = res.headers_mut();
         headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(PAGE_CSP));
-        // Pages hold personal data and CSRF tokens: never cached.
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        match &etag {
+            Some(tag) => {
+                headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
+                if let Ok(v) = HeaderValue::from_str(tag) {
+                    headers.insert(header::ETAG, v);
+                }
+            }
+            None => {
+                headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            }
+        }
         if let Some(c) = &self.new_csrf {
             headers.append(header::SET_COOKIE, cookie(CSRF_COOKIE, c, chrono::Duration::days(1)));
         }

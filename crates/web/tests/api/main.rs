@@ -2,6 +2,7 @@
 
 mod accounts;
 mod bad_input;
+mod i18n;
 mod mail;
 mod matrix;
 mod operations;
@@ -9,6 +10,7 @@ mod organisations;
 mod pages;
 mod records;
 mod search;
+mod site;
 mod story;
 
 use std::sync::Arc;
