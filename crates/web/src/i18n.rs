@@ -268,8 +268,8 @@ impl Locale {
         for (i, d) in digits.iter().enumerate() {
             let left = n - i;
             let boundary = match self.grouping {
-                Grouping::Thousands => left % 3 == 0,
-                Grouping::Indian => left == 3 || (left > 3 && (left - 3) % 2 == 0),
+                Grouping::Thousands => left.is_multiple_of(3),
+                Grouping::Indian => left == 3 || (left > 3 && (left - 3).is_multiple_of(2)),
             };
             if i > 0 && boundary {
                 grouped.push(self.separators.0);

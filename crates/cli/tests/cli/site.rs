@@ -132,6 +132,18 @@ async fn visitors_search_filter_read_switch_language_and_follow_the_map() {
     fits(&b, 320, "home").await;
     snap(&b, "home").await;
 
+    // Type-ahead: titles that begin with what was typed, offered under the box.
+    let q = b.find("#home-q").await;
+    b.click(&q).await;
+    b.keys("Land mut").await;
+    eventually("type-ahead suggestions", || async {
+        let options = b
+            .script("return [...document.querySelectorAll('#home-q-list option')].map(o => o.value);", json!([]))
+            .await;
+        options.as_array().is_some_and(|o| o.iter().any(|v| v.as_str().is_some_and(|t| t.starts_with("Land mutation"))))
+    })
+    .await;
+
     // Search → filter by country → filter by SDG → open a record.
     b.fill("#home-q", "clinic").await;
     b.keys(ENTER).await;
@@ -211,6 +223,13 @@ async fn visitors_search_filter_read_switch_language_and_follow_the_map() {
     assert!(stats.chars().any(|c| ('০'..='৯').contains(&c)), "Bengali digits: {stats}");
     accessible(&b, &axe, "home (Bengali)").await;
     snap(&b, "home-bengali").await;
+
+    // About and the API page.
+    for path in ["/about?hl=en", "/api"] {
+        b.goto(&format!("{base}{path}")).await;
+        accessible(&b, &axe, path).await;
+    }
+    assert!(b.text_of("main").await.contains("GET /api/v1/search"), "the API page lists the operations");
 
     // A clear 404.
     b.goto(&format!("{base}/no/such/page?hl=en")).await;

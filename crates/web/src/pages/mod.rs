@@ -102,7 +102,7 @@ fn translate(state: &minijinja::State, id: &str, kwargs: minijinja::value::Kwarg
             args.set(key.to_string(), v.to_string());
         }
     }
-    Ok(locale.text(id, (!args.iter().next().is_none()).then_some(&args)))
+    Ok(locale.text(id, args.iter().next().is_some().then_some(&args)))
 }
 
 /// `label("stages", "scaled")`: a vocabulary value's name in the page's language.
@@ -282,31 +282,36 @@ impl FromRequestParts<AppState> for PageCtx {
 }
 
 /// A page that failed: rendered as a page, not as JSON, in the visitor's language.
-pub struct PageError {
-    pub error: ApiError,
+pub struct PageError(Box<Failure>);
+
+struct Failure {
+    error: ApiError,
     path: String,
     locale: &'static Locale,
-    site: String,
 }
 
 impl PageError {
+    fn new(error: ApiError, path: String, locale: &'static Locale) -> PageError {
+        PageError(Box::new(Failure { error, path, locale }))
+    }
+
+    /// What went wrong.
+    pub fn error(&self) -> &ApiError {
+        &self.0.error
+    }
+
     /// An error page for a request that has no [`PageCtx`] (an address nothing answers).
     pub fn bare(error: ApiError, path: &str, headers: &axum::http::HeaderMap, query: Option<&str>) -> PageError {
         let hl = query.and_then(|q| {
             url::form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "hl").map(|(_, v)| v.into_owned())
         });
-        PageError {
-            error,
-            path: path.to_string(),
-            locale: i18n::negotiate(hl.as_deref(), headers),
-            site: "Banyan".into(),
-        }
+        PageError::new(error, path.to_string(), i18n::negotiate(hl.as_deref(), headers))
     }
 }
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
-        let PageError { error, path, locale, site } = self;
+        let Failure { error, path, locale } = *self.0;
         if let ApiError::Unauthenticated(_) = error {
             let next: String = url::form_urlencoded::byte_serialize(path.as_bytes()).collect();
             return Redirect::to(&format!("/login?next={next}")).into_response();
@@ -321,7 +326,7 @@ impl IntoResponse for PageError {
             _ => (problem.title.clone(), problem.detail.clone()),
         };
         let context = json!({
-            "site": site, "heading": heading, "paragraphs": [text], "status": error.status().as_u16(),
+            "site": "Banyan", "heading": heading, "paragraphs": [text], "status": error.status().as_u16(),
             "lang": locale.code, "dir": locale.dir, "asset_version": ASSET_VERSION.as_str(),
             "link": {"href": "/", "text": locale.t("error-home-link")},
         });
@@ -364,7 +369,7 @@ impl PageCtx {
     }
 
     pub fn fail(&self, e: impl Into<ApiError>) -> PageError {
-        PageError { error: e.into(), path: self.path.clone(), locale: self.locale, site: "Banyan".into() }
+        PageError::new(e.into(), self.path.clone(), self.locale)
     }
 
     /// A text in the visitor's language.

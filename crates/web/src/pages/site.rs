@@ -257,8 +257,8 @@ async fn search_page(State(state): State<AppState>, ctx: PageCtx) -> PageResult 
     };
     let results = match on_index(&state, &ctx, move |i| i.search(&req)).await {
         Ok(r) => r,
-        Err(e) if matches!(e.error, ApiError::Invalid(_)) => {
-            let message = e.error.problem().detail;
+        Err(e) if matches!(e.error(), ApiError::Invalid(_)) => {
+            let message = e.error().problem().detail;
             return ctx.render_status(
                 &state,
                 StatusCode::BAD_REQUEST,
