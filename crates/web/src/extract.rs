@@ -111,6 +111,9 @@ impl QueryParams {
             if v.is_empty() {
                 continue; // `?kind=` means no filter, as an empty form field does
             }
+            if k == "hl" {
+                continue; // the interface language, which any page may carry (see `i18n`)
+            }
             if map.insert(k.to_string(), Value::String(v.into_owned())).is_some() {
                 repeated.report(&Path::root().key(&k), "repeated", "is given more than once");
             }

@@ -310,7 +310,10 @@ async fn search_page(State(state): State<AppState>, ctx: PageCtx) -> PageResult 
         })
         .map(|(facet, vocabulary, v)| {
             let label = org_names.get(&v).cloned().unwrap_or_else(|| facet_label(locale, facet, vocabulary, &v));
-            json!({"name": facet.name(), "facet": locale.t(&format!("facet-{}", facet.name())), "label": label,
+            let title = locale.t(&format!("facet-{}", facet.name()));
+            // "SDG 3: Good health", not "SDG: SDG 3: Good health".
+            let title = if label.starts_with(&title) { String::new() } else { title };
+            json!({"name": facet.name(), "facet": title, "label": label,
                    "href": asked.url(Some((facet, &v)), 1)})
         })
         .collect();

@@ -80,6 +80,14 @@ async fn pages_speak_the_visitors_language(db: TestDb) {
     assert!(
         vi.text.contains(r#"<html lang="vi""#) && vi.text.contains("Tìm kiếm") && vi.text.contains("Proven practices")
     );
+    // Any page takes the language in its address, even one with parameters of its own.
+    app.person("curator@banyan.test", banyan_domain::Role::Curator).await;
+    let mut curator = crate::Browser::new(&app);
+    curator.get("/login").await;
+    curator.submit("/login", &[("email", "curator@banyan.test"), ("password", crate::PASSWORD)]).await;
+    let review = curator.get("/review?hl=th&kind=practice").await;
+    assert_eq!(review.status, StatusCode::OK, "{}", review.text);
+    assert!(review.text.contains(r#"<html lang="th""#) && review.text.contains("คิวรอพิจารณา"));
     // Every language is offered, each link named in its own language.
     for name in ["English", "বাংলা", "ไทย", "हिन्दी", "Tiếng Việt", "Bahasa Melayu", "Filipino"]
     {
