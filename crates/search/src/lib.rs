@@ -18,6 +18,7 @@ pub mod facets;
 pub mod highlight;
 pub mod index;
 pub mod indexer;
+pub mod matching;
 pub mod query;
 pub mod schema;
 pub mod similar;

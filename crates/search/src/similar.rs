@@ -376,8 +376,13 @@ static REGION_SIZES: LazyLock<HashMap<&'static str, usize>> = LazyLock::new(|| {
     sizes
 });
 
+/// How many countries an M49 region holds.
+pub(crate) fn region_size(code: &str) -> usize {
+    REGION_SIZES.get(code).copied().unwrap_or(usize::MAX)
+}
+
 /// Of several M49 regions, the smallest (a sub-region rather than a continent).
-fn most_specific<'a>(codes: impl Iterator<Item = &'a str>) -> Option<RegionCode> {
+pub(crate) fn most_specific<'a>(codes: impl Iterator<Item = &'a str>) -> Option<RegionCode> {
     codes
         .filter_map(|c| RegionCode::parse(c).ok())
         .min_by_key(|r| REGION_SIZES.get(r.code()).copied().unwrap_or(usize::MAX))

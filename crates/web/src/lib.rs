@@ -105,6 +105,7 @@ impl AppState {
         (name = "accounts", description = "Signing up and in, one's own account, personal API tokens, privacy"),
         (name = "users", description = "Accounts, for curators and admins"),
         (name = "search", description = "Search in every language, type-ahead, similar records, duplicates and SDG suggestions"),
+        (name = "matching", description = "Practices and solutions that fit a challenge; challenges that fit a solution"),
         (name = "vocabularies", description = "The closed vocabularies records are classified with"),
         (name = "operations", description = "Health and metrics")
     ),
@@ -141,6 +142,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(api::users::routes())
         .merge(api::organisations::routes())
         .merge(api::search::routes())
+        .merge(api::matching::routes())
         .merge(api::vocabularies::routes())
         .merge(api::operations::routes())
 }

@@ -383,3 +383,40 @@ mod tests {
         assert_eq!(properties(RecordDoc::schema()), served);
     }
 }
+
+/// Practices and solutions for a challenge, or open challenges for a solution, best fit first.
+#[derive(ToSchema)]
+#[schema(as = Matches)]
+pub struct MatchesDoc {
+    pub matches: Vec<MatchDoc>,
+    /// The weights of the parts of the score (see docs/matching.md).
+    pub weights: BTreeMap<String, f32>,
+}
+
+#[derive(ToSchema)]
+#[schema(as = Match)]
+pub struct MatchDoc {
+    pub id: Uuid,
+    pub kind: String,
+    pub slug: String,
+    pub title: String,
+    pub summary: Option<String>,
+    pub url: String,
+    /// 0 to 1: how well it fits, all parts weighed and hard constraints applied.
+    pub score: f32,
+    /// Each part of the score in 0..1 before weighting: text, sdg, sector, place, level,
+    /// maturity, constraints, availability.
+    pub parts: BTreeMap<String, f32>,
+    pub reasons: Vec<MatchReasonDoc>,
+}
+
+/// Why a record fits.
+#[derive(ToSchema)]
+#[schema(as = MatchReason)]
+pub struct MatchReasonDoc {
+    /// `text`, `sdg`, `sector`, `place`, `level`, `maturity`, `evidence`, `language`,
+    /// `connectivity`, `budget`, `availability`, or `unmet` for a hard constraint not met.
+    pub code: String,
+    /// In words: "same sector: outpatient services", "SDG 3.8", "works offline".
+    pub text: String,
+}

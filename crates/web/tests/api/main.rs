@@ -4,6 +4,7 @@ mod accounts;
 mod bad_input;
 mod i18n;
 mod mail;
+mod matching;
 mod matrix;
 mod operations;
 mod organisations;

@@ -169,6 +169,10 @@ const MATRIX: &[Case] = &[
     rec("GET", "/api/v1/records/{id}/similar", READ, false),
     all("POST", "/api/v1/duplicates", OK),
     all("POST", "/api/v1/classify/sdgs", OK),
+    // Matching: the records are of other kinds, so every caller is told there is no such
+    // challenge or solution; who may see a challenge's matches is tested in matching.rs.
+    rec("GET", "/api/v1/challenges/{id}/matches", [[404; 4]; 6], false),
+    rec("GET", "/api/v1/solutions/{id}/matches", [[404; 4]; 6], false),
     // Open to everyone
     all("GET", "/api/v1/vocabularies", OK),
     all("GET", "/api/v1/vocabularies/{name}", OK),

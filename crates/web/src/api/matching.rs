@@ -1,0 +1,137 @@
+//! Matches: the practices and solutions that fit a challenge, and the open challenges a
+//! solution fits, each with a score and its reasons (`banyan_search::matching`).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::header;
+use serde_json::{Value, json};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use banyan_domain::{Kind, Record, RecordId};
+use banyan_search::matching::{Weights, candidates, fit};
+use banyan_store::RecordState;
+
+use super::JsonResponse;
+use super::records::{record_id, visible};
+use crate::AppState;
+use crate::auth::Caller;
+use crate::extract::QueryParams;
+use crate::problem::{ApiError, ApiResult, Problem};
+use crate::schema::*;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(challenge_matches)).routes(routes!(solution_matches))
+}
+
+/// The matches of `record` among records of `kinds`, best first. With the challenge on the
+/// left of [`fit`] either way round.
+pub async fn matches(state: &AppState, record: &Record, kinds: &[Kind], limit: usize) -> ApiResult<Vec<Value>> {
+    let index = Arc::clone(state.search.index());
+    let probe = record.clone();
+    let kinds_owned = kinds.to_vec();
+    let found = tokio::task::spawn_blocking(move || candidates(&index, &probe, &kinds_owned))
+        .await
+        .map_err(|e| ApiError::Internal(format!("matching task: {e}")))?
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let ids: Vec<RecordId> = found.iter().map(|c| RecordId(c.id)).collect();
+    let records: HashMap<RecordId, Record> = state
+        .store
+        .records_by_id(&ids)
+        .await?
+        .into_iter()
+        .filter_map(|s| match s {
+            RecordState::Live(r) if r.is_public() => Some((r.id, r)),
+            _ => None,
+        })
+        .collect();
+    let weights = Weights::default();
+    let mut scored: Vec<(f32, Value)> = Vec::new();
+    for c in &found {
+        let Some(other) = records.get(&RecordId(c.id)) else { continue };
+        let f = if record.kind() == Kind::Challenge {
+            fit(record, other, c.text, &c.words, &weights)
+        } else {
+            fit(other, record, c.text, &c.words, &weights)
+        };
+        let parts: serde_json::Map<String, Value> = f.parts.iter().map(|(k, v)| (k.to_string(), json!(v))).collect();
+        scored.push((
+            f.score,
+            json!({
+                "id": other.id, "kind": other.kind().code(), "slug": other.slug, "title": other.content.title,
+                "summary": other.content.summary,
+                "url": format!("{}/api/v1/records/{}", state.config.public_url, other.id),
+                "score": f.score, "parts": parts, "reasons": f.reasons,
+            }),
+        ));
+    }
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+    scored.truncate(limit);
+    Ok(scored.into_iter().map(|(_, v)| v).collect())
+}
+
+fn weights_json() -> Value {
+    let w = Weights::default();
+    json!({
+        "text": w.text, "sdg": w.sdg, "sector": w.sector, "place": w.place, "level": w.level,
+        "maturity": w.maturity, "constraints": w.constraints, "availability": w.availability,
+        "hard_penalty": w.hard_penalty,
+    })
+}
+
+fn read_limit(params: &QueryParams) -> ApiResult<usize> {
+    params.read(|c, o| match c.line(o, "limit", 5) {
+        None => 10,
+        Some(raw) => match raw.parse::<usize>() {
+            Ok(n) if (1..=50).contains(&n) => n,
+            _ => {
+                c.report(&o.path("limit"), "out_of_range", "must be a whole number from 1 to 50");
+                10
+            }
+        },
+    })
+}
+
+/// Practices and solutions that could meet a challenge, best fit first, each with a score in
+/// 0..1, the parts of the score, and its reasons in words. Anyone who may read the challenge
+/// may ask; only public records are offered.
+#[utoipa::path(get, path = "/api/v1/challenges/{id}/matches", tag = "matching",
+    params(("id" = uuid::Uuid, Path), ("limit" = Option<u32>, Query, description = "1 to 50; 10 by default")),
+    responses((status = 200, body = MatchesDoc), (status = 404, body = Problem), (status = 410, body = Problem)))]
+async fn challenge_matches(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    params: QueryParams,
+) -> ApiResult<JsonResponse> {
+    let limit = read_limit(&params)?;
+    let record = visible(&state, &caller, record_id(&id)?).await?;
+    if record.kind() != Kind::Challenge {
+        return Err(ApiError::NotFound(format!("{id} is a {}, not a challenge", record.kind().code())));
+    }
+    let found = matches(&state, &record, &[Kind::Practice, Kind::Solution], limit).await?;
+    let cache = if caller.viewer.is_signed_in() { "private, no-cache" } else { "no-cache" };
+    Ok(JsonResponse::ok(&json!({"matches": found, "weights": weights_json()})).header(header::CACHE_CONTROL, cache))
+}
+
+/// Open challenges that a solution could meet, best fit first, scored as for
+/// `/challenges/{id}/matches` with the challenge's constraints applied to this solution.
+#[utoipa::path(get, path = "/api/v1/solutions/{id}/matches", tag = "matching",
+    params(("id" = uuid::Uuid, Path), ("limit" = Option<u32>, Query, description = "1 to 50; 10 by default")),
+    responses((status = 200, body = MatchesDoc), (status = 404, body = Problem), (status = 410, body = Problem)))]
+async fn solution_matches(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    params: QueryParams,
+) -> ApiResult<JsonResponse> {
+    let limit = read_limit(&params)?;
+    let record = visible(&state, &caller, record_id(&id)?).await?;
+    if record.kind() != Kind::Solution {
+        return Err(ApiError::NotFound(format!("{id} is a {}, not a solution", record.kind().code())));
+    }
+    let found = matches(&state, &record, &[Kind::Challenge], limit).await?;
+    let cache = if caller.viewer.is_signed_in() { "private, no-cache" } else { "no-cache" };
+    Ok(JsonResponse::ok(&json!({"matches": found, "weights": weights_json()})).header(header::CACHE_CONTROL, cache))
+}
