@@ -5,6 +5,7 @@
 
 pub mod corpus;
 pub mod engines;
+pub mod matching;
 pub mod report;
 
 use std::collections::BTreeMap;

@@ -116,6 +116,19 @@ enum BenchWhat {
     /// Banyan's search beside PostgreSQL full-text search and SQLite FTS5, on a seeded
     /// synthetic corpus; writes docs/benchmarks.md and docs/benchmarks.json
     Search(BenchSearchArgs),
+    /// Matching's precision@5 and nDCG@10 on the judged challenges, with each part of the score
+    /// left out in turn; writes docs/matching.md
+    Matching(BenchMatchingArgs),
+}
+
+#[derive(Args)]
+struct BenchMatchingArgs {
+    /// The shared reference data (the DPG registry and the IPS explorer are read from it)
+    #[arg(long, default_value = "../shared/data")]
+    data: PathBuf,
+    /// Where the report goes
+    #[arg(long, default_value = "docs/matching.md")]
+    out: PathBuf,
 }
 
 #[derive(Args)]
@@ -282,6 +295,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User { command } => user(config, command).await,
         Command::Reindex => reindex(config).await,
         Command::Bench { what: BenchWhat::Search(args) } => bench_search(args).await,
+        Command::Bench { what: BenchWhat::Matching(args) } => {
+            let md = banyan_bench::matching::report(&args.data).await?;
+            std::fs::write(&args.out, md).with_context(|| format!("writing {}", args.out.display()))?;
+            println!("Wrote {}.", args.out.display());
+            Ok(())
+        }
     }
 }
 

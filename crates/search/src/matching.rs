@@ -213,6 +213,53 @@ pub fn candidates(index: &SearchIndex, record: &Record, kinds: &[Kind]) -> Resul
     Ok(out)
 }
 
+/// A record that fits, and how well.
+#[derive(Debug, Clone)]
+pub struct Ranked {
+    pub record: Record,
+    pub fit: Fit,
+}
+
+/// The public records of `kinds` that best fit `record`, best first: candidates from the index,
+/// read from the store, scored with [`fit`] (the challenge always on the left).
+pub async fn rank(
+    index: std::sync::Arc<SearchIndex>,
+    store: &dyn banyan_store::Store,
+    record: &Record,
+    kinds: &[Kind],
+    weights: &Weights,
+    limit: usize,
+) -> Result<Vec<Ranked>> {
+    let probe = record.clone();
+    let kinds_owned = kinds.to_vec();
+    let found = tokio::task::spawn_blocking(move || candidates(&index, &probe, &kinds_owned))
+        .await
+        .map_err(|e| crate::Error::Corrupt(format!("matching task: {e}")))??;
+    let ids: Vec<banyan_domain::RecordId> = found.iter().map(|c| banyan_domain::RecordId(c.id)).collect();
+    let records: HashMap<Uuid, Record> = store
+        .records_by_id(&ids)
+        .await?
+        .into_iter()
+        .filter_map(|s| match s {
+            banyan_store::RecordState::Live(r) if r.is_public() => Some((r.id.0, r)),
+            _ => None,
+        })
+        .collect();
+    let mut ranked: Vec<Ranked> = Vec::with_capacity(found.len());
+    for c in &found {
+        let Some(other) = records.get(&c.id) else { continue };
+        let f = if record.kind() == Kind::Challenge {
+            fit(record, other, c.text, &c.words, weights)
+        } else {
+            fit(other, record, c.text, &c.words, weights)
+        };
+        ranked.push(Ranked { record: other.clone(), fit: f });
+    }
+    ranked.sort_by(|a, b| b.fit.score.total_cmp(&a.fit.score).then_with(|| a.record.id.0.cmp(&b.record.id.0)));
+    ranked.truncate(limit);
+    Ok(ranked)
+}
+
 fn challenge_of(r: &Record) -> Option<&Challenge> {
     match &r.content.details {
         Details::Challenge(c) => Some(c),

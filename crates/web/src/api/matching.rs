@@ -1,7 +1,6 @@
 //! Matches: the practices and solutions that fit a challenge, and the open challenges a
 //! solution fits, each with a score and its reasons (`banyan_search::matching`).
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
@@ -9,9 +8,8 @@ use axum::http::header;
 use serde_json::{Value, json};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use banyan_domain::{Kind, Record, RecordId};
-use banyan_search::matching::{Weights, candidates, fit};
-use banyan_store::RecordState;
+use banyan_domain::{Kind, Record};
+use banyan_search::matching::{Ranked, Weights, rank};
 
 use super::JsonResponse;
 use super::records::{record_id, visible};
@@ -25,50 +23,25 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(challenge_matches)).routes(routes!(solution_matches))
 }
 
-/// The matches of `record` among records of `kinds`, best first. With the challenge on the
-/// left of [`fit`] either way round.
+/// The matches of `record` among records of `kinds`, best first, as the API shows them.
 pub async fn matches(state: &AppState, record: &Record, kinds: &[Kind], limit: usize) -> ApiResult<Vec<Value>> {
     let index = Arc::clone(state.search.index());
-    let probe = record.clone();
-    let kinds_owned = kinds.to_vec();
-    let found = tokio::task::spawn_blocking(move || candidates(&index, &probe, &kinds_owned))
+    let ranked = rank(index, state.store.as_ref(), record, kinds, &Weights::default(), limit)
         .await
-        .map_err(|e| ApiError::Internal(format!("matching task: {e}")))?
         .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let ids: Vec<RecordId> = found.iter().map(|c| RecordId(c.id)).collect();
-    let records: HashMap<RecordId, Record> = state
-        .store
-        .records_by_id(&ids)
-        .await?
+    Ok(ranked
         .into_iter()
-        .filter_map(|s| match s {
-            RecordState::Live(r) if r.is_public() => Some((r.id, r)),
-            _ => None,
-        })
-        .collect();
-    let weights = Weights::default();
-    let mut scored: Vec<(f32, Value)> = Vec::new();
-    for c in &found {
-        let Some(other) = records.get(&RecordId(c.id)) else { continue };
-        let f = if record.kind() == Kind::Challenge {
-            fit(record, other, c.text, &c.words, &weights)
-        } else {
-            fit(other, record, c.text, &c.words, &weights)
-        };
-        let parts: serde_json::Map<String, Value> = f.parts.iter().map(|(k, v)| (k.to_string(), json!(v))).collect();
-        scored.push((
-            f.score,
+        .map(|Ranked { record: other, fit }| {
+            let parts: serde_json::Map<String, Value> =
+                fit.parts.iter().map(|(k, v)| (k.to_string(), json!(v))).collect();
             json!({
                 "id": other.id, "kind": other.kind().code(), "slug": other.slug, "title": other.content.title,
                 "summary": other.content.summary,
                 "url": format!("{}/api/v1/records/{}", state.config.public_url, other.id),
-                "score": f.score, "parts": parts, "reasons": f.reasons,
-            }),
-        ));
-    }
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
-    scored.truncate(limit);
-    Ok(scored.into_iter().map(|(_, v)| v).collect())
+                "score": fit.score, "parts": parts, "reasons": fit.reasons,
+            })
+        })
+        .collect())
 }
 
 fn weights_json() -> Value {
