@@ -628,6 +628,31 @@ async fn record_page(State(state): State<AppState>, ctx: PageCtx, Path(id): Path
     } else {
         Vec::new()
     };
+    // A challenge shows what could meet it; a solution, the challenges it could meet.
+    let match_kinds: &[Kind] = match kind {
+        Kind::Challenge => &[Kind::Practice, Kind::Solution],
+        Kind::Solution => &[Kind::Challenge],
+        _ => &[],
+    };
+    let matches: Vec<Value> = if match_kinds.is_empty() {
+        Vec::new()
+    } else {
+        crate::api::matching::matches(&state, &record, match_kinds, 6)
+            .await
+            .map_err(|e| ctx.fail(e))?
+            .into_iter()
+            .map(|m| {
+                let percent = (m["score"].as_f64().unwrap_or(0.0) * 100.0).round();
+                json!({
+                    "title": m["title"], "href": format!("/records/{}", m["id"].as_str().unwrap_or_default()),
+                    "kind": label(locale, "kinds", m["kind"].as_str().unwrap_or_default()),
+                    "fit": locale.number(percent, 0),
+                    "reasons": m["reasons"].as_array().map(|r| r.iter().filter_map(|x| x["text"].as_str().map(str::to_string)).collect::<Vec<_>>()).unwrap_or_default(),
+                    "unmet": m["reasons"].as_array().is_some_and(|r| r.iter().any(|x| x["code"] == "unmet")),
+                })
+            })
+            .collect()
+    };
     let stage = details["stage"].as_str().map(|s| label(locale, "stages", s));
     let evidence = details["evidence_level"].as_u64().map(|e| label(locale, "evidence-levels", &e.to_string()));
     let viewer = &ctx.caller.viewer;
@@ -668,6 +693,7 @@ async fn record_page(State(state): State<AppState>, ctx: PageCtx, Path(id): Path
             "license": shown.content.license.as_str(),
             "source": source, "origin": origin, "uri": shown.uri,
             "revisions": revisions, "similar": similar_hits, "actions": actions,
+            "matches": matches, "matches_heading": format!("matches-heading-{}", kind.code()),
         }),
     )
 }

@@ -64,6 +64,7 @@ fn generated_ids() -> BTreeSet<String> {
             ],
         ),
         ("sort-", &["relevance", "newest", "updated"]),
+        ("matches-heading-", &["challenge", "solution"]),
         (
             "notice-",
             &[

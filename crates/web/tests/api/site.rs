@@ -236,7 +236,8 @@ async fn record_pages_show_every_kind_and_hide_what_is_not_public(db: TestDb) {
     // Every kind has a page.
     for record in [
         json!({"kind": "idea", "title": "Pension slips by SMS", "lang": "en", "details": {"problem": "Walks to the office.", "idea": "Send an SMS."}}),
-        json!({"kind": "challenge", "title": "Pharmacy queues", "lang": "en", "details": {"problem": "Long waits.", "seeking": "both"}}),
+        json!({"kind": "challenge", "title": "Pharmacy queues", "lang": "en", "sdgs": ["3.8"], "places": ["BD-63"],
+               "details": {"problem": "Patients queue for hours at the pharmacy.", "seeking": "both"}}),
         json!({"kind": "solution", "title": "QueueCare", "lang": "en", "details": {"what_it_does": "Queues by SMS.", "trl": 9, "works_offline": true}}),
         json!({"kind": "resource", "title": "A TCV guide", "lang": "en", "details": {"resource_type": "guide", "authors": ["A. Rahman"]}}),
     ] {
@@ -245,6 +246,13 @@ async fn record_pages_show_every_kind_and_hide_what_is_not_public(db: TestDb) {
         let r = page(&app, &format!("/records/{rid}"), &[]).await;
         assert_eq!(r.status, StatusCode::OK, "{title}: {}", r.text);
         assert!(r.text.contains(&title));
+        if title == "Pharmacy queues" {
+            // A challenge lists what could meet it, with the reasons.
+            let matches =
+                &r.text[r.text.find("Practices and solutions that could meet this challenge").expect("matches")..];
+            assert!(matches.contains("Land records in one visit") && matches.contains("SDG 3.8"), "{matches}");
+            assert!(matches.contains("same place: Tangail"), "{matches}");
+        }
     }
     // A draft is not for visitors: 404, as a page.
     let draft = app.create(&json!({"kind": "idea", "title": "Secret draft", "lang": "en", "status": "draft", "details": {"problem": "p", "idea": "i"}})).await;
