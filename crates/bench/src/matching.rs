@@ -246,7 +246,7 @@ pub async fn report(data: &Path) -> Result<String> {
         (
             "availability",
             w.availability,
-            "it is of the kind the challenge seeks and open source (0.8 a practice, 0.6 a proprietary solution; 0 the wrong kind)",
+            "it is of the kind the challenge seeks and its provider is open to new pilots, or it is open source (0.5 limited capacity, 0 not taking clients; 0.8 a practice, 0.6 a solution that says nothing; 0 the wrong kind)",
         ),
     ] {
         writeln!(md, "| {part} | {weight:.2} | {what} |")?;

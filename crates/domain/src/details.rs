@@ -135,6 +135,8 @@ pub struct Solution {
     /// Where it was built.
     pub developed_in: Vec<Place>,
     pub pricing_model: Option<PricingModel>,
+    /// Whether the provider can take on new pilots now.
+    pub availability: Option<Availability>,
     pub open_source_license: Option<License>,
     /// Languages it works in.
     pub languages: Vec<LanguageTag>,
@@ -294,6 +296,7 @@ impl Details {
                 deployments: c.codes(o, "deployments", limits::PLACES, Place::parse),
                 developed_in: c.codes(o, "developed_in", limits::PLACES, Place::parse),
                 pricing_model: c.parsed(o, "pricing_model", PricingModel::parse),
+                availability: c.parsed(o, "availability", Availability::parse),
                 open_source_license: c.parsed(o, "open_source_license", License::parse),
                 languages: c.codes(o, "languages", limits::LANGUAGES, LanguageTag::parse),
                 works_offline: c.bool(o, "works_offline"),

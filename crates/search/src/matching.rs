@@ -25,7 +25,7 @@ use tantivy::{DocAddress, TantivyDocument, Term};
 use uuid::Uuid;
 
 use banyan_domain::details::{Challenge, Details};
-use banyan_domain::vocab::{Connectivity, PricingModel, Seeking, Stage};
+use banyan_domain::vocab::{Availability, Connectivity, PricingModel, Seeking, Stage};
 use banyan_domain::{Cofog, CountryCode, Kind, Record, Sdg};
 
 use crate::Result;
@@ -478,14 +478,26 @@ pub fn fit(challenge: &Record, offer: &Record, text: f32, words: &[String], w: &
         _ => 1.0,
     };
     let open = match &has.details {
-        Details::Solution(s) => {
-            if s.open_source_license.is_some() || matches!(s.pricing_model, Some(PricingModel::OpenSource)) {
+        Details::Solution(s) => match s.availability {
+            // What the provider says comes first.
+            Some(Availability::OpenToPilots) => {
+                reasons.push(Reason { code: "availability", text: "open to new pilots".into() });
+                1.0
+            }
+            Some(Availability::Limited) => {
+                reasons.push(Reason { code: "availability", text: "limited capacity for new clients".into() });
+                0.5
+            }
+            Some(Availability::NotAvailable) => {
+                reasons.push(Reason { code: "availability", text: "not taking new clients".into() });
+                0.0
+            }
+            None if s.open_source_license.is_some() || matches!(s.pricing_model, Some(PricingModel::OpenSource)) => {
                 reasons.push(Reason { code: "availability", text: "open source: anyone may adopt it".into() });
                 1.0
-            } else {
-                0.6
             }
-        }
+            None => 0.6,
+        },
         _ => 0.8,
     };
     let availability = wanted_kind * open;
@@ -581,6 +593,24 @@ mod tests {
         let g = fit(&c, &bad, 0.8, &["queue".into()], &w);
         assert!(g.score < f.score * 0.3, "{} vs {}", g.score, f.score);
         assert_eq!(g.reasons.iter().filter(|r| r.code == "unmet").count(), 2);
+    }
+
+    #[test]
+    fn what_the_provider_says_about_availability_counts() {
+        let w = Weights::default();
+        let c = challenge();
+        let with = |a: &str| {
+            let r = record(
+                json!({"kind": "solution", "title": "S", "lang": "en", "details": {"what_it_does": "x", "availability": a}}),
+            );
+            fit(&c, &r, 0.5, &[], &w)
+        };
+        let (open, limited, closed) = (with("open_to_pilots"), with("limited"), with("not_available"));
+        assert_eq!(open.parts["availability"], 1.0);
+        assert_eq!(limited.parts["availability"], 0.5);
+        assert_eq!(closed.parts["availability"], 0.0);
+        assert!(open.score > limited.score && limited.score > closed.score);
+        assert!(closed.reasons.iter().any(|r| r.text == "not taking new clients"));
     }
 
     #[test]

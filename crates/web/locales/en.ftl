@@ -268,6 +268,7 @@ field-trl = Maturity (technology readiness)
 field-deployments = Deployed in
 field-developed-in = Developed in
 field-pricing-model = Pricing
+field-availability = Availability
 field-open-source-license = Open-source licence
 field-works-offline = Works offline
 field-data-protection = Data protection

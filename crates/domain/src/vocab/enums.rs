@@ -223,6 +223,15 @@ closed_enum! {
 }
 
 closed_enum! {
+    /// Whether a provider can take on new work with a solution now.
+    pub enum Availability ("availability") {
+        OpenToPilots = "open_to_pilots" => "Open to new pilots",
+        Limited = "limited" => "Limited capacity for new clients",
+        NotAvailable = "not_available" => "Not taking new clients",
+    }
+}
+
+closed_enum! {
     /// What a solution is made of.
     pub enum ProductType ("product-types") {
         Software = "software" => "Software",

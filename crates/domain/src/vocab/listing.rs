@@ -74,6 +74,7 @@ pub fn vocabulary_names() -> &'static [&'static str] {
         Seeking::VOCABULARY,
         Connectivity::VOCABULARY,
         PricingModel::VOCABULARY,
+        Availability::VOCABULARY,
         ProductType::VOCABULARY,
         PartnerRole::VOCABULARY,
     ]
@@ -211,6 +212,7 @@ pub fn vocabulary(name: &str, country: Option<CountryCode>) -> Option<Vocabulary
         "seeking" => closed!(Seeking, "What a challenge seeks"),
         "connectivity" => closed!(Connectivity, "Connectivity"),
         "pricing-models" => closed!(PricingModel, "Pricing models"),
+        "availability" => closed!(Availability, "Providers' availability"),
         "product-types" => closed!(ProductType, "Product types"),
         "partner-roles" => closed!(PartnerRole, "Partner roles"),
         _ => return None,

@@ -385,6 +385,7 @@ fn vocabulary_of(key: &str) -> Option<&'static str> {
         "trl" => "trl",
         "seeking" => "seeking",
         "pricing_model" => "pricing-models",
+        "availability" => "availability",
         "resource_type" => "resource-types",
         "connectivity" => "connectivity",
         "product_types" => "product-types",
