@@ -226,7 +226,11 @@ pub async fn report(data: &Path) -> Result<String> {
     for (part, weight, what) in [
         ("text", w.text, "its text relevance is the best among the candidates (relative BM25)"),
         ("sdg", w.sdg, "they share an SDG target (0.5 for the same goal only)"),
-        ("sector", w.sector, "they share a COFOG group (0.6 for the same division)"),
+        (
+            "sector",
+            w.sector,
+            "they share a COFOG group (0.3 for the same division only: a division such as Health is broad)",
+        ),
         (
             "place",
             w.place,

@@ -296,7 +296,7 @@ pub fn fit(challenge: &Record, offer: &Record, text: f32, words: &[String], w: &
     };
     parts.insert("sdg", sdg);
 
-    // Sectors: the same COFOG group fully, the same division by 0.6.
+    // Sectors: the same COFOG group fully; the same division, which is broad ("Health"), by 0.3.
     let groups = |s: &[Cofog]| s.iter().filter(|c| !c.is_division()).map(|c| c.code()).collect::<BTreeSet<_>>();
     let divisions = |s: &[Cofog]| s.iter().map(|c| c.division().code()).collect::<BTreeSet<_>>();
     let sector = if let Some(g) = groups(&need.sectors).intersection(&groups(&has.sectors)).next() {
@@ -306,7 +306,7 @@ pub fn fit(challenge: &Record, offer: &Record, text: f32, words: &[String], w: &
     } else if let Some(d) = divisions(&need.sectors).intersection(&divisions(&has.sectors)).next() {
         let name = Cofog::parse(d).map(|c| c.name().to_lowercase()).unwrap_or_default();
         reasons.push(Reason { code: "sector", text: format!("same sector: {name}") });
-        0.6
+        0.3
     } else {
         0.0
     };
