@@ -189,6 +189,15 @@ async fn visitors_search_filter_read_switch_language_and_follow_the_map() {
     assert!(tcv.contains("Visits") && tcv.contains("−80%"), "TCV before and after: {tcv}");
     snap(&b, "record-tcv").await;
 
+    // A challenge shows the practices and solutions that could meet it, with reasons.
+    b.goto(&format!("{base}/search?q=pharmacies&kind=challenge")).await;
+    b.click_on(".results .hits li h3 a").await;
+    let matches = b.text_of(".matches").await;
+    assert!(matches.contains("Practices and solutions that could meet this challenge"), "{matches}");
+    assert!(b.find_all(".matches .reasons li").await.len() >= 3, "each match says why");
+    accessible(&b, &axe, "challenge").await;
+    snap(&b, "challenge-matches").await;
+
     // The map links to a country page.
     b.goto(&format!("{base}/")).await;
     b.click_on("svg a[href='/countries/BD']").await;

@@ -624,7 +624,10 @@ async fn record_page(State(state): State<AppState>, ctx: PageCtx, Path(id): Path
         let found = on_index(&state, &ctx, move |i| similar(i, &probe, &[], 5)).await?;
         found
             .iter()
-            .map(|h| json!({"title": h.title, "href": format!("/records/{}", h.id), "kind": label(locale, "kinds", &h.kind), "reasons": h.reasons}))
+            .map(|h| {
+                let reasons: Vec<&str> = h.reasons.iter().map(|r| r.text.as_str()).collect();
+                json!({"title": h.title, "href": format!("/records/{}", h.id), "kind": label(locale, "kinds", &h.kind), "reasons": reasons})
+            })
             .collect()
     } else {
         Vec::new()

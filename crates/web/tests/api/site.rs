@@ -252,6 +252,8 @@ async fn record_pages_show_every_kind_and_hide_what_is_not_public(db: TestDb) {
                 &r.text[r.text.find("Practices and solutions that could meet this challenge").expect("matches")..];
             assert!(matches.contains("Land records in one visit") && matches.contains("SDG 3.8"), "{matches}");
             assert!(matches.contains("same place: Tangail"), "{matches}");
+            // Similar records say why in words, not as data.
+            assert!(!r.text.contains("{'code'") && !r.text.contains("&#x27;code&#x27;"), "reasons are text");
         }
     }
     // A draft is not for visitors: 404, as a page.
