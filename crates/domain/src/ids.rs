@@ -79,3 +79,11 @@ id_type!(
     /// Identifies a report of abuse.
     ReportId
 );
+id_type!(
+    /// Identifies a conversation between a challenge's owners and a provider.
+    ConversationId
+);
+id_type!(
+    /// Identifies a message in a conversation.
+    MessageId
+);

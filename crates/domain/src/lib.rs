@@ -21,7 +21,7 @@ pub mod workflow;
 
 pub use account::Email;
 pub use details::*;
-pub use ids::{CommentId, OrganisationId, RecordId, ReportId, TokenId, UserId};
+pub use ids::{CommentId, ConversationId, MessageId, OrganisationId, RecordId, ReportId, TokenId, UserId};
 pub use organisation::{Organisation, OrganisationInput};
 pub use record::{Origin, Record, RecordContent, RecordInput, Source, Translation};
 pub use role::{OrgRole, Role, Scope};

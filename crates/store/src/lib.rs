@@ -15,8 +15,8 @@ use async_trait::async_trait;
 use uuid::Uuid;
 
 use banyan_domain::{
-    CommentId, Email, OrgRole, Organisation, OrganisationId, OrganisationInput, Record, RecordId, RecordInput,
-    ReportId, Status, TokenId, UserId,
+    CommentId, ConversationId, Email, OrgRole, Organisation, OrganisationId, OrganisationInput, Record, RecordId,
+    RecordInput, ReportId, Status, TokenId, UserId,
 };
 
 pub use error::{Result, StoreError};
@@ -201,6 +201,58 @@ pub trait Store: Send + Sync + 'static {
     async fn mail_sent(&self, id: uuid::Uuid) -> Result<()>;
 
     async fn mail_failed(&self, id: uuid::Uuid, error: &str) -> Result<()>;
+
+    // Matching: interest, conversations, messages
+
+    /// Records `side`'s interest in the match of `challenge` with `offer` (again is no change),
+    /// and opens their conversation when both sides have expressed interest. Returns the
+    /// interests so far and the conversation, if open.
+    async fn express_interest(
+        &self,
+        challenge: RecordId,
+        offer: RecordId,
+        side: Side,
+        actor: &Actor,
+    ) -> Result<(Vec<Interest>, Option<Conversation>)>;
+
+    async fn interests(&self, challenge: RecordId, offer: RecordId) -> Result<Vec<Interest>>;
+
+    async fn conversation(&self, id: ConversationId) -> Result<Option<Conversation>>;
+
+    /// Conversations about any of these records, or to which this curator is invited; newest
+    /// activity first.
+    async fn conversations_about(&self, records: &[RecordId], curator: Option<UserId>) -> Result<Vec<Conversation>>;
+
+    async fn add_message(&self, conversation: ConversationId, side: &str, body: &str, actor: &Actor)
+    -> Result<Message>;
+
+    async fn messages(&self, conversation: ConversationId) -> Result<Vec<Message>>;
+
+    /// Declines the conversation for `side`, with a reason the other side sees. Messages stop.
+    async fn decline_conversation(
+        &self,
+        conversation: ConversationId,
+        side: Side,
+        reason: &str,
+        actor: &Actor,
+    ) -> Result<Conversation>;
+
+    async fn invite_curator(
+        &self,
+        conversation: ConversationId,
+        curator: UserId,
+        actor: &Actor,
+    ) -> Result<Conversation>;
+
+    /// Marks everything in the conversation as read by `user`, now.
+    async fn mark_read(&self, conversation: ConversationId, user: UserId) -> Result<()>;
+
+    /// When `user` last read the conversation.
+    async fn read_at(
+        &self,
+        conversation: ConversationId,
+        user: UserId,
+    ) -> Result<Option<chrono::DateTime<chrono::Utc>>>;
 
     // Review comments and moderation
 

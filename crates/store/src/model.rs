@@ -5,8 +5,8 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use banyan_domain::{
-    Cofog, CommentId, CountryCode, Email, Kind, OrgRole, OrgType, OrganisationId, Origin, Record, RecordId,
-    RecordInput, ReportId, Role, Scope, Sdg, Status, TokenId, UserId,
+    Cofog, CommentId, ConversationId, CountryCode, Email, Kind, MessageId, OrgRole, OrgType, OrganisationId, Origin,
+    Record, RecordId, RecordInput, ReportId, Role, Scope, Sdg, Status, TokenId, UserId,
 };
 
 /// Who made a change, for the audit log and revisions.
@@ -541,4 +541,79 @@ pub struct Report {
     pub created_at: DateTime<Utc>,
     pub resolved_at: Option<DateTime<Utc>>,
     pub resolution: Option<String>,
+}
+
+/// A side of a match: the challenge's owners, or the practice's or solution's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Side {
+    Challenge,
+    Offer,
+}
+
+impl Side {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Side::Challenge => "challenge",
+            Side::Offer => "offer",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Side> {
+        match s {
+            "challenge" => Some(Side::Challenge),
+            "offer" => Some(Side::Offer),
+            _ => None,
+        }
+    }
+    pub fn other(&self) -> Side {
+        match self {
+            Side::Challenge => Side::Offer,
+            Side::Offer => Side::Challenge,
+        }
+    }
+}
+
+/// One side's interest in a match.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Interest {
+    pub challenge_id: RecordId,
+    pub offer_id: RecordId,
+    pub side: Side,
+    /// Who expressed it; none once their account is erased.
+    pub user_id: Option<UserId>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A private conversation between a challenge's owners and the owners of a practice or
+/// solution, opened when both have expressed interest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Conversation {
+    pub id: ConversationId,
+    pub challenge_id: RecordId,
+    pub offer_id: RecordId,
+    /// `open`, or `declined` by one side (with its reason).
+    pub status: String,
+    pub declined_by: Option<Side>,
+    pub decline_reason: Option<String>,
+    /// Curators invited to facilitate.
+    pub curators: Vec<UserId>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A message in a conversation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Message {
+    pub id: MessageId,
+    pub conversation_id: ConversationId,
+    /// None once the author's account is erased.
+    pub author_id: Option<UserId>,
+    /// `challenge`, `offer` or `curator`.
+    pub side: String,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
 }

@@ -357,6 +357,11 @@ impl<B: Backend> SqlStore<B> {
             .iter()
             .map(|r| Ok(json!({"id": r.uuid("id")?, "record": r.uuid("record_id")?, "body": r.text("body")?, "created_at": r.time("created_at")?})))
             .collect::<Result<_>>()?;
+        let messages: Vec<Value> = rows("SELECT id, conversation_id, side, body, created_at FROM messages WHERE author_id = $1")
+            .await?
+            .iter()
+            .map(|r| Ok(json!({"id": r.uuid("id")?, "conversation": r.uuid("conversation_id")?, "side": r.text("side")?, "body": r.text("body")?, "created_at": r.time("created_at")?})))
+            .collect::<Result<_>>()?;
         let reports: Vec<Value> = rows("SELECT id, target_kind, target_id, reason, status, created_at FROM reports WHERE reporter_id = $1")
             .await?
             .iter()
@@ -388,6 +393,7 @@ impl<B: Backend> SqlStore<B> {
             "memberships": memberships,
             "records": records,
             "comments": comments,
+            "messages": messages,
             "reports": reports,
             "mail": mails,
             "activity": activity,
@@ -433,6 +439,11 @@ impl<B: Backend> SqlStore<B> {
             .await?;
         }
         tx.execute("UPDATE comments SET author_id = NULL WHERE author_id = $1", vec![uid.clone()]).await?;
+        // Messages in conversations are private to their parties: erased with the account.
+        tx.execute("UPDATE messages SET body = '', author_id = NULL WHERE author_id = $1", vec![uid.clone()]).await?;
+        tx.execute("UPDATE interests SET user_id = NULL WHERE user_id = $1", vec![uid.clone()]).await?;
+        tx.execute("DELETE FROM conversation_reads WHERE user_id = $1", vec![uid.clone()]).await?;
+        tx.execute("DELETE FROM conversation_curators WHERE user_id = $1", vec![uid.clone()]).await?;
         tx.execute("UPDATE reports SET reporter_id = NULL WHERE reporter_id = $1", vec![uid.clone()]).await?;
         tx.execute("UPDATE records SET owner_id = NULL WHERE owner_id = $1", vec![uid.clone()]).await?;
         // The row stays, so that ids in logs keep pointing somewhere, but holds nothing personal.

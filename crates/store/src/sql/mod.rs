@@ -12,6 +12,7 @@
 mod accounts;
 mod builder;
 mod community;
+mod conversations;
 mod mail;
 mod organisations;
 mod records;

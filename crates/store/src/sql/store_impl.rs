@@ -4,8 +4,8 @@ use async_trait::async_trait;
 use uuid::Uuid;
 
 use banyan_domain::{
-    CommentId, CountryCode, Email, OrgRole, Organisation, OrganisationId, OrganisationInput, Record, RecordId,
-    RecordInput, ReportId, Status, TokenId, UserId,
+    CommentId, ConversationId, CountryCode, Email, OrgRole, Organisation, OrganisationId, OrganisationInput, Record,
+    RecordId, RecordInput, ReportId, Status, TokenId, UserId,
 };
 
 use super::{Backend, SqlStore};
@@ -184,6 +184,73 @@ impl<B: Backend> Store for SqlStore<B> {
 
     async fn mail_failed(&self, id: uuid::Uuid, error: &str) -> Result<()> {
         self.mail_failed_tx(id, error).await
+    }
+
+    async fn express_interest(
+        &self,
+        challenge: RecordId,
+        offer: RecordId,
+        side: Side,
+        actor: &Actor,
+    ) -> Result<(Vec<Interest>, Option<Conversation>)> {
+        self.express_interest_tx(challenge, offer, side, actor).await
+    }
+
+    async fn interests(&self, challenge: RecordId, offer: RecordId) -> Result<Vec<Interest>> {
+        self.interests_of(challenge, offer).await
+    }
+
+    async fn conversation(&self, id: ConversationId) -> Result<Option<Conversation>> {
+        self.conversation_by_id(id).await
+    }
+
+    async fn conversations_about(&self, records: &[RecordId], curator: Option<UserId>) -> Result<Vec<Conversation>> {
+        self.conversations_about_records(records, curator).await
+    }
+
+    async fn add_message(
+        &self,
+        conversation: ConversationId,
+        side: &str,
+        body: &str,
+        actor: &Actor,
+    ) -> Result<Message> {
+        self.add_message_tx(conversation, side, body, actor).await
+    }
+
+    async fn messages(&self, conversation: ConversationId) -> Result<Vec<Message>> {
+        self.messages_of(conversation).await
+    }
+
+    async fn decline_conversation(
+        &self,
+        conversation: ConversationId,
+        side: Side,
+        reason: &str,
+        actor: &Actor,
+    ) -> Result<Conversation> {
+        self.decline_tx(conversation, side, reason, actor).await
+    }
+
+    async fn invite_curator(
+        &self,
+        conversation: ConversationId,
+        curator: UserId,
+        actor: &Actor,
+    ) -> Result<Conversation> {
+        self.invite_curator_tx(conversation, curator, actor).await
+    }
+
+    async fn mark_read(&self, conversation: ConversationId, user: UserId) -> Result<()> {
+        self.mark_read_tx(conversation, user).await
+    }
+
+    async fn read_at(
+        &self,
+        conversation: ConversationId,
+        user: UserId,
+    ) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
+        self.read_at_of(conversation, user).await
     }
 
     async fn add_comment(&self, record: RecordId, body: &str, actor: &Actor) -> Result<Comment> {
