@@ -222,6 +222,30 @@ impl Browser {
         self.text(&e).await
     }
 
+    /// Waits (up to 10 s) until the first element matching `css` contains `needle`, and returns
+    /// its text: after a click that loads a page, the old page may still be there for a moment.
+    pub async fn wait_text(&self, css: &str, needle: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(e) = self.try_find(css).await
+                && let Ok(v) = self.call(reqwest::Method::GET, &format!("/element/{}/text", e.0), None).await
+                && let Some(t) = v.as_str()
+                && t.contains(needle)
+            {
+                return t.to_string();
+            }
+            if Instant::now() > deadline {
+                let now = self.try_find(css).await;
+                let text = match now {
+                    Some(e) => self.text(&e).await,
+                    None => "(none)".into(),
+                };
+                panic!("{css} on {} never contained {needle:?}; it says {text:?}", self.url().await);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Keys pressed on whatever has the focus (as a person at a keyboard).
     pub async fn keys(&self, keys: &str) {
         let mut actions = Vec::new();

@@ -95,7 +95,12 @@ impl Server {
     pub fn stop(mut self) -> (bool, String) {
         let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
         let status = self.child.wait().unwrap();
-        let rest: Vec<String> = self.lines.try_iter().collect();
+        // Everything it printed: the reader thread ends (and the channel closes) when the
+        // process's stderr does.
+        let mut rest: Vec<String> = Vec::new();
+        while let Ok(line) = self.lines.recv_timeout(Duration::from_secs(10)) {
+            rest.push(line);
+        }
         (status.success(), rest.join("\n"))
     }
 }
