@@ -183,7 +183,7 @@ impl Caller {
         }
     }
 
-    fn unauthenticated() -> ApiError {
+    pub fn unauthenticated() -> ApiError {
         ApiError::Unauthenticated("sign in, or send an API token as `Authorization: Bearer <token>`".into())
     }
 

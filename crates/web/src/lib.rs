@@ -143,6 +143,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(api::organisations::routes())
         .merge(api::search::routes())
         .merge(api::matching::routes())
+        .merge(api::conversations::routes())
         .merge(api::vocabularies::routes())
         .merge(api::operations::routes())
 }

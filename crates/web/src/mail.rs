@@ -120,6 +120,20 @@ impl Letters<'_> {
         }
     }
 
+    /// A notice about a conversation between a challenge's owners and a provider.
+    pub fn conversation(&self, to: &User, subject: &str, text: &str, conversation: &str) -> NewMail {
+        NewMail {
+            to: to.email.clone(),
+            user_id: Some(to.id),
+            subject: format!("{subject} — {}", self.site),
+            body: self.signed(format!(
+                "Hello {},\n\n{text}\n\nOpen the conversation:\n\n{}",
+                to.name,
+                self.link(&format!("/api/v1/conversations/{conversation}"))
+            )),
+        }
+    }
+
     pub fn status_changed(&self, owner: &User, record: &Record, from: Status, comment: Option<&str>) -> NewMail {
         let to = record.content.status;
         let what = match to {

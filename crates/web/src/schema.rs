@@ -420,3 +420,75 @@ pub struct MatchReasonDoc {
     /// In words: "same sector: outpatient services", "SDG 3.8", "works offline".
     pub text: String,
 }
+
+/// Interest in a match.
+#[derive(ToSchema)]
+#[schema(as = InterestRequest)]
+pub struct InterestRequestDoc {
+    /// The challenge's id.
+    pub challenge: Uuid,
+    /// The practice's or solution's id.
+    pub offer: Uuid,
+}
+
+#[derive(ToSchema)]
+#[schema(as = Interest)]
+pub struct InterestDoc {
+    /// The sides interested so far: `challenge`, `offer`.
+    pub sides: Vec<String>,
+    /// The conversation, once both sides are interested.
+    pub conversation: Option<Uuid>,
+}
+
+#[derive(ToSchema)]
+#[schema(as = ConversationSummary)]
+pub struct ConversationDoc {
+    pub id: Uuid,
+    /// `open` or `declined`.
+    pub status: String,
+    /// `challenge` or `offer`, when declined.
+    pub declined_by: Option<String>,
+    pub decline_reason: Option<String>,
+    /// `{id, title}` of the challenge.
+    #[schema(value_type = Object)]
+    pub challenge: serde_json::Value,
+    /// `{id, kind, title}` of the practice or solution.
+    #[schema(value_type = Object)]
+    pub offer: serde_json::Value,
+    /// `challenge`, `offer` or `curator`.
+    pub your_side: String,
+    pub curators: Vec<Uuid>,
+    /// Messages from others since the caller last read it.
+    pub unread: u32,
+    /// With `GET /conversations/{id}` only: the messages, oldest first.
+    pub messages: Option<Vec<banyan_store::Message>>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(ToSchema)]
+#[schema(as = Conversations)]
+pub struct ConversationsDoc {
+    pub items: Vec<ConversationDoc>,
+}
+
+#[derive(ToSchema)]
+#[schema(as = MessageRequest)]
+pub struct MessageRequestDoc {
+    /// At most 20,000 characters.
+    pub body: String,
+}
+
+#[derive(ToSchema)]
+#[schema(as = DeclineRequest)]
+pub struct DeclineRequestDoc {
+    /// Why, for the other side. At most 2,000 characters.
+    pub reason: String,
+}
+
+#[derive(ToSchema)]
+#[schema(as = InviteCuratorRequest)]
+pub struct InviteCuratorRequestDoc {
+    /// The curator's user id.
+    pub user: Uuid,
+}

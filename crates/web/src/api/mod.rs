@@ -1,6 +1,7 @@
 //! The API's handlers, one module per resource.
 
 pub mod auth;
+pub mod conversations;
 pub mod matching;
 pub mod me;
 pub mod moderation;

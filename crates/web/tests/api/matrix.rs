@@ -173,6 +173,14 @@ const MATRIX: &[Case] = &[
     // challenge or solution; who may see a challenge's matches is tested in matching.rs.
     rec("GET", "/api/v1/challenges/{id}/matches", [[404; 4]; 6], false),
     rec("GET", "/api/v1/solutions/{id}/matches", [[404; 4]; 6], false),
+    // Conversations: who takes part is tested in conversations.rs; here, that strangers learn
+    // nothing (a conversation that is not theirs does not exist) and empty bodies are refused.
+    all("POST", "/api/v1/interests", [401, 400, 400, 400, 400, 400]),
+    all("GET", "/api/v1/conversations", SIGNED_IN),
+    all("GET", "/api/v1/conversations/{conversation}", [401, 404, 404, 404, 404, 404]),
+    all("POST", "/api/v1/conversations/{conversation}/messages", [401, 404, 404, 404, 404, 404]),
+    all("POST", "/api/v1/conversations/{conversation}/decline", [401, 404, 404, 404, 404, 404]),
+    all("POST", "/api/v1/conversations/{conversation}/curators", [401, 404, 404, 404, 404, 404]),
     // Open to everyone
     all("GET", "/api/v1/vocabularies", OK),
     all("GET", "/api/v1/vocabularies/{name}", OK),
@@ -446,6 +454,10 @@ fn body_for(case: &Case, target: Option<(usize, RecordId)>, w: &World, n: usize,
         ("POST", "/api/v1/invitations/accept") => json!({"token": "not-a-token"}),
         ("POST", "/api/v1/duplicates") => json!({"title": "Land records online", "text": "One visit to the office."}),
         ("POST", "/api/v1/classify/sdgs") => json!({"text": "Clean water for every village school."}),
+        ("POST", "/api/v1/interests") => json!({}),
+        ("POST", "/api/v1/conversations/{conversation}/messages") => json!({"body": "Hello"}),
+        ("POST", "/api/v1/conversations/{conversation}/decline") => json!({"reason": "Not now"}),
+        ("POST", "/api/v1/conversations/{conversation}/curators") => json!({"user": w.outsider}),
         _ => return None,
     })
 }
@@ -567,7 +579,8 @@ async fn every_route_answers_every_caller_as_the_matrix_says(db: TestDb) {
                     .replace("{report}", &world.report)
                     .replace("{token}", &uuid::Uuid::now_v7().to_string())
                     .replace("{name}", "sdg")
-                    .replace("{code}", "BD");
+                    .replace("{code}", "BD")
+                    .replace("{conversation}", &uuid::Uuid::now_v7().to_string());
                 let method = Method::from_bytes(case.method.as_bytes()).unwrap();
                 let reply = if case.page {
                     let (cookie, csrf) = match person {

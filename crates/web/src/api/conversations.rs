@@ -1,0 +1,396 @@
+//! Interest in a match, and the private conversations between a challenge's owners and a
+//! provider that open when both sides have expressed it. Parties are the owners and editors of
+//! each record (its owner, and the owners and editors of its organisation); curators take part
+//! when a party invites them. Nobody else learns that a conversation exists.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use banyan_domain::access::Relation;
+use banyan_domain::{ConversationId, Kind, OrgRole, Record, RecordId, UserId, limits};
+use banyan_store::{Conversation, RecordQuery, RecordState, Side, User, Visibility};
+
+use super::JsonResponse;
+use crate::AppState;
+use crate::auth::Caller;
+use crate::extract::{JsonBody, read_body};
+use crate::problem::{ApiError, ApiResult, Problem};
+use crate::schema::*;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(express_interest))
+        .routes(routes!(list_conversations))
+        .routes(routes!(get_conversation))
+        .routes(routes!(post_message))
+        .routes(routes!(decline))
+        .routes(routes!(invite_curator))
+}
+
+/// A live record, whatever its visibility (callers check what they may see).
+async fn live(state: &AppState, id: RecordId) -> ApiResult<Option<Record>> {
+    Ok(match state.store.record(id).await? {
+        Some(RecordState::Live(r)) => Some(r),
+        _ => None,
+    })
+}
+
+/// The side the caller takes part for: the owner or an editor of the challenge or of the offer.
+fn side_of(caller: &Caller, challenge: &Record, offer: &Record) -> Option<Side> {
+    let party = |r: &Record| caller.viewer.relation(r.owner, r.content.organisation) >= Relation::OrgEditor;
+    if party(challenge) {
+        Some(Side::Challenge)
+    } else if party(offer) {
+        Some(Side::Offer)
+    } else {
+        None
+    }
+}
+
+/// The conversation and its two records, if the caller is a party or an invited curator;
+/// otherwise "not found", so that strangers cannot tell it exists.
+async fn reachable(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+) -> ApiResult<(Conversation, Record, Record, Option<Side>)> {
+    let user = caller.user.as_ref().ok_or_else(Caller::unauthenticated)?;
+    let not_found = || ApiError::NotFound(format!("there is no conversation {id} of yours"));
+    let cid = ConversationId::parse(id).map_err(|_| not_found())?;
+    let c = state.store.conversation(cid).await?.ok_or_else(not_found)?;
+    let (Some(challenge), Some(offer)) = (live(state, c.challenge_id).await?, live(state, c.offer_id).await?) else {
+        return Err(not_found());
+    };
+    let side = side_of(caller, &challenge, &offer);
+    if side.is_none() && !c.curators.contains(&user.id) {
+        return Err(not_found());
+    }
+    Ok((c, challenge, offer, side))
+}
+
+/// The people of one side: the record's owner, and its organisation's owners and editors.
+async fn people_of(state: &AppState, record: &Record) -> ApiResult<Vec<User>> {
+    let mut out: Vec<User> = Vec::new();
+    if let Some(owner) = record.owner
+        && let Some(u) = state.store.user(owner).await?
+    {
+        out.push(u);
+    }
+    if let Some(org) = record.content.organisation {
+        for m in state.store.members(org).await? {
+            if matches!(m.role, OrgRole::Owner | OrgRole::Editor)
+                && !out.iter().any(|u| u.id == m.user_id)
+                && let Some(u) = state.store.user(m.user_id).await?
+            {
+                out.push(u);
+            }
+        }
+    }
+    Ok(out.into_iter().filter(|u| u.is_verified() && u.blocked_at.is_none()).collect())
+}
+
+/// Mails everyone of `records` (but `except`) about the conversation.
+async fn notify(
+    state: &AppState,
+    records: &[&Record],
+    except: Option<UserId>,
+    subject: &str,
+    text: &str,
+    c: ConversationId,
+) -> ApiResult<()> {
+    let accounts = super::auth::Accounts { state };
+    let letters = accounts.letters();
+    let mut sent: Vec<UserId> = Vec::new();
+    for r in records {
+        for u in people_of(state, r).await? {
+            if Some(u.id) != except && !sent.contains(&u.id) {
+                state.store.enqueue_mail(letters.conversation(&u, subject, text, &c.to_string())).await?;
+                sent.push(u.id);
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn view(
+    state: &AppState,
+    caller: &Caller,
+    c: &Conversation,
+    challenge: &Record,
+    offer: &Record,
+    side: Option<Side>,
+) -> ApiResult<Value> {
+    let user = caller.user.as_ref().ok_or_else(Caller::unauthenticated)?;
+    let messages = state.store.messages(c.id).await?;
+    let read_at = state.store.read_at(c.id, user.id).await?;
+    let unread =
+        messages.iter().filter(|m| m.author_id != Some(user.id) && read_at.is_none_or(|r| m.created_at > r)).count();
+    Ok(json!({
+        "id": c.id, "status": c.status, "declined_by": c.declined_by, "decline_reason": c.decline_reason,
+        "challenge": {"id": challenge.id, "title": challenge.content.title},
+        "offer": {"id": offer.id, "kind": offer.kind().code(), "title": offer.content.title},
+        "your_side": side.map(|s| s.as_str()).unwrap_or("curator"),
+        "curators": c.curators, "unread": unread,
+        "created_at": c.created_at, "updated_at": c.updated_at,
+    }))
+}
+
+/// Says that the caller's side is interested in a match. The caller must own or edit the
+/// challenge (interest for the challenge) or the practice or solution (interest for the
+/// offer). When both sides are interested, their private conversation opens and both are told.
+#[utoipa::path(post, path = "/api/v1/interests", tag = "matching",
+    request_body(content = InterestRequestDoc, content_type = "application/json"),
+    responses((status = 200, body = InterestDoc), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn express_interest(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(body): JsonBody,
+) -> ApiResult<JsonResponse> {
+    let (_, actor) = caller.require_member()?;
+    let (challenge_id, offer_id) = read_body(&body, |c, o| {
+        let mut id = |key: &'static str| -> Option<RecordId> {
+            let raw = c.line(o, key, 40);
+            match raw.as_deref().map(RecordId::parse) {
+                Some(Ok(id)) => Some(id),
+                Some(Err(_)) => {
+                    c.report(&o.path(key), "invalid_value", "is not a record id");
+                    None
+                }
+                None => {
+                    c.report(&o.path(key), "required", "is required");
+                    None
+                }
+            }
+        };
+        (id("challenge"), id("offer"))
+    })?;
+    let (Some(challenge_id), Some(offer_id)) = (challenge_id, offer_id) else {
+        return Err(ApiError::Internal("ids checked".into()));
+    };
+    let challenge = live(&state, challenge_id)
+        .await?
+        .filter(|r| r.kind() == Kind::Challenge && caller.viewer.can_view(r))
+        .ok_or_else(|| ApiError::field("challenge", "not_found", "is not a challenge you can see"))?;
+    let offer = live(&state, offer_id)
+        .await?
+        .filter(|r| matches!(r.kind(), Kind::Practice | Kind::Solution) && r.is_public())
+        .ok_or_else(|| ApiError::field("offer", "not_found", "is not a published practice or solution"))?;
+    let side = side_of(&caller, &challenge, &offer).ok_or_else(|| {
+        ApiError::Forbidden(
+            "only the owners and editors of the challenge or of the practice or solution say they are interested"
+                .into(),
+        )
+    })?;
+    let before = state.store.interests(challenge.id, offer.id).await?;
+    let (interests, conversation) = state.store.express_interest(challenge.id, offer.id, side, &actor).await?;
+    // Both sides are told once: when this call is the one that completed the pair.
+    let opened_now = conversation.is_some() && !before.iter().any(|i| i.side == side);
+    if let Some(c) = &conversation
+        && opened_now
+    {
+        let text = format!(
+            "Both sides are interested in “{}” for the challenge “{}”. Your private conversation is open.",
+            offer.content.title, challenge.content.title
+        );
+        notify(&state, &[&challenge, &offer], None, "A conversation is open", &text, c.id).await?;
+    }
+    Ok(JsonResponse::ok(&json!({
+        "sides": interests.iter().map(|i| i.side.as_str()).collect::<Vec<_>>(),
+        "conversation": conversation.map(|c| c.id),
+    })))
+}
+
+/// The records the caller owns or edits (for their conversations).
+async fn my_records(state: &AppState, caller: &Caller) -> ApiResult<Vec<RecordId>> {
+    let Some(user) = &caller.user else { return Ok(Vec::new()) };
+    let mut queries =
+        vec![RecordQuery { visibility: Visibility::All, owner: Some(user.id), limit: 500, ..Default::default() }];
+    for (org, role) in &caller.viewer.memberships {
+        if matches!(role, OrgRole::Owner | OrgRole::Editor) {
+            queries.push(RecordQuery {
+                visibility: Visibility::All,
+                organisation: Some(*org),
+                limit: 500,
+                ..Default::default()
+            });
+        }
+    }
+    let mut ids = Vec::new();
+    for q in queries {
+        let mut q = q;
+        loop {
+            let page = state.store.list_records(&q).await?;
+            ids.extend(
+                page.items
+                    .iter()
+                    .filter(|r| matches!(r.kind(), Kind::Challenge | Kind::Practice | Kind::Solution))
+                    .map(|r| r.id),
+            );
+            match page.next_cursor {
+                Some(c) if ids.len() < 5000 => q.cursor = Some(c),
+                _ => break,
+            }
+        }
+    }
+    ids.sort_by_key(|r| r.0);
+    ids.dedup();
+    Ok(ids)
+}
+
+/// The caller's conversations: about the records they own or edit, and those they were invited
+/// to as a curator; most recent activity first, each with its unread count.
+#[utoipa::path(get, path = "/api/v1/conversations", tag = "matching",
+    responses((status = 200, body = ConversationsDoc), (status = 401, body = Problem)))]
+async fn list_conversations(State(state): State<AppState>, caller: Caller) -> ApiResult<JsonResponse> {
+    let user = caller.user.as_ref().ok_or_else(Caller::unauthenticated)?;
+    let mine = my_records(&state, &caller).await?;
+    let mut items = Vec::new();
+    for c in state.store.conversations_about(&mine, Some(user.id)).await? {
+        let (Some(challenge), Some(offer)) = (live(&state, c.challenge_id).await?, live(&state, c.offer_id).await?)
+        else {
+            continue;
+        };
+        let side = side_of(&caller, &challenge, &offer);
+        if side.is_none() && !c.curators.contains(&user.id) {
+            continue;
+        }
+        items.push(view(&state, &caller, &c, &challenge, &offer, side).await?);
+    }
+    Ok(JsonResponse::ok(&json!({"items": items})).header(axum::http::header::CACHE_CONTROL, "private, no-store"))
+}
+
+/// One conversation with its messages, oldest first; reading it marks it read for the caller.
+#[utoipa::path(get, path = "/api/v1/conversations/{id}", tag = "matching", params(("id" = uuid::Uuid, Path)),
+    responses((status = 200, body = ConversationDoc), (status = 401, body = Problem), (status = 404, body = Problem)))]
+async fn get_conversation(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<JsonResponse> {
+    let (c, challenge, offer, side) = reachable(&state, &caller, &id).await?;
+    let mut body = view(&state, &caller, &c, &challenge, &offer, side).await?;
+    let messages = state.store.messages(c.id).await?;
+    body["messages"] = json!(messages);
+    if let Some(user) = &caller.user {
+        state.store.mark_read(c.id, user.id).await?;
+    }
+    Ok(JsonResponse::ok(&body).header(axum::http::header::CACHE_CONTROL, "private, no-store"))
+}
+
+fn read_text(body: &Value, key: &'static str, max: usize) -> ApiResult<String> {
+    read_body(body, |c, o| {
+        let text = c.block(o, key, max);
+        if text.is_none() {
+            c.report(&o.path(key), "required", "is required");
+        }
+        text.unwrap_or_default()
+    })
+}
+
+/// Writes a message. The other side (and invited curators) are told by mail.
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/messages", tag = "matching", params(("id" = uuid::Uuid, Path)),
+    request_body(content = MessageRequestDoc, content_type = "application/json"),
+    responses((status = 201, body = banyan_store::Message), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 404, body = Problem)))]
+async fn post_message(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody,
+) -> ApiResult<JsonResponse> {
+    let (_, actor) = caller.require_member()?;
+    let (c, challenge, offer, side) = reachable(&state, &caller, &id).await?;
+    let text = read_text(&body, "body", limits::LONG_TEXT)?;
+    let message = state.store.add_message(c.id, side.map_or("curator", |s| s.as_str()), &text, &actor).await?;
+    let notice = format!("A new message about “{}” and “{}”.", challenge.content.title, offer.content.title);
+    notify(&state, &[&challenge, &offer], caller.user.as_ref().map(|u| u.id), "A new message", &notice, c.id).await?;
+    for curator in &c.curators {
+        if caller.user.as_ref().map(|u| u.id) != Some(*curator)
+            && let Some(u) = state.store.user(*curator).await?
+        {
+            let letters = super::auth::Accounts { state: &state };
+            state
+                .store
+                .enqueue_mail(letters.letters().conversation(&u, "A new message", &notice, &c.id.to_string()))
+                .await?;
+        }
+    }
+    Ok(JsonResponse::with_status(StatusCode::CREATED, &message))
+}
+
+/// Declines the conversation, with a reason the other side sees. Only its parties may.
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/decline", tag = "matching", params(("id" = uuid::Uuid, Path)),
+    request_body(content = DeclineRequestDoc, content_type = "application/json"),
+    responses((status = 200, body = ConversationDoc), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn decline(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody,
+) -> ApiResult<JsonResponse> {
+    let (_, actor) = caller.require_member()?;
+    let (c, challenge, offer, side) = reachable(&state, &caller, &id).await?;
+    let side = side.ok_or_else(|| ApiError::Forbidden("only the two sides decline; curators facilitate".into()))?;
+    let reason = read_text(&body, "reason", 2000)?;
+    let c = state.store.decline_conversation(c.id, side, &reason, &actor).await?;
+    let notice = format!(
+        "The conversation about “{}” and “{}” was declined: {reason}",
+        challenge.content.title, offer.content.title
+    );
+    notify(
+        &state,
+        &[&challenge, &offer],
+        caller.user.as_ref().map(|u| u.id),
+        "A conversation was declined",
+        &notice,
+        c.id,
+    )
+    .await?;
+    Ok(JsonResponse::ok(&view(&state, &caller, &c, &challenge, &offer, Some(side)).await?))
+}
+
+/// Invites a curator of the network to facilitate. Only its parties may; the person invited
+/// must be a curator or an admin.
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/curators", tag = "matching", params(("id" = uuid::Uuid, Path)),
+    request_body(content = InviteCuratorRequestDoc, content_type = "application/json"),
+    responses((status = 200, body = ConversationDoc), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn invite_curator(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody,
+) -> ApiResult<JsonResponse> {
+    let (_, actor) = caller.require_member()?;
+    let (c, challenge, offer, side) = reachable(&state, &caller, &id).await?;
+    let side = side.ok_or_else(|| ApiError::Forbidden("the two sides invite curators".into()))?;
+    let raw = read_text(&body, "user", 40)?;
+    let curator =
+        UserId::parse(raw.trim()).ok().ok_or_else(|| ApiError::field("user", "invalid_value", "is not a user id"))?;
+    let person = state
+        .store
+        .user(curator)
+        .await?
+        .filter(|u| u.role.is_staff() && u.blocked_at.is_none())
+        .ok_or_else(|| ApiError::field("user", "not_a_curator", "is not a curator of this network"))?;
+    let c = state.store.invite_curator(c.id, curator, &actor).await?;
+    let notice = format!(
+        "You are invited to facilitate the conversation about “{}” and “{}”.",
+        challenge.content.title, offer.content.title
+    );
+    let letters = super::auth::Accounts { state: &state };
+    state
+        .store
+        .enqueue_mail(letters.letters().conversation(
+            &person,
+            "You are invited to a conversation",
+            &notice,
+            &c.id.to_string(),
+        ))
+        .await?;
+    Ok(JsonResponse::ok(&view(&state, &caller, &c, &challenge, &offer, Some(side)).await?))
+}
