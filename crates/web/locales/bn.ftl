@@ -670,3 +670,29 @@ v-countries-BT = ভুটান
 v-availability-open_to_pilots = নতুন পাইলটের জন্য প্রস্তুত
 v-availability-limited = নতুন গ্রাহকের জন্য সীমিত সক্ষমতা
 v-availability-not_available = নতুন গ্রাহক নেওয়া হচ্ছে না
+
+## Conversations
+
+nav-conversations = কথোপকথন
+matches-interested = আমরা আগ্রহী
+notice-interest = জানানো হলো। অন্য পক্ষও আগ্রহী হলে আপনাদের কথোপকথন খুলবে এবং দুই পক্ষই জানতে পারবে।
+notice-interest-both = দুই পক্ষই আগ্রহী: আপনাদের কথোপকথন খুলেছে।
+conv-list-title = কথোপকথন
+conv-list-lead = চ্যালেঞ্জ এবং সেগুলো মেটাতে পারে এমন অনুশীলন ও সমাধানের মিল নিয়ে ব্যক্তিগত কথোপকথন। কেবল দুই পক্ষ এবং তাঁদের আমন্ত্রিত কিউরেটররা এগুলো দেখেন।
+conv-none = এখনো কোনো কথোপকথন নেই। কোনো চ্যালেঞ্জ বা সমাধানের পাতায় একটি মিলে আগ্রহ জানান।
+conv-side-challenge = চ্যালেঞ্জের পক্ষে
+conv-side-offer = অনুশীলন বা সমাধানের পক্ষে
+conv-side-curator = কিউরেটর
+conv-declined = প্রত্যাখ্যাত
+conv-unread = { $count }টি অপঠিত
+conv-updated = শেষ বার্তা { $date }
+conv-title = কথোপকথন
+conv-challenge = চ্যালেঞ্জ
+conv-you = আপনার ভূমিকা
+conv-declined-by-challenge = চ্যালেঞ্জের পক্ষ প্রত্যাখ্যান করেছে:
+conv-declined-by-offer = অনুশীলন বা সমাধানের পক্ষ প্রত্যাখ্যান করেছে:
+conv-messages = বার্তা
+conv-no-messages = এখনো কোনো বার্তা নেই। শুভেচ্ছা জানান, এবং কী জানা দরকার তা লিখুন।
+conv-write = একটি বার্তা লিখুন
+conv-decline = প্রত্যাখ্যান করুন
+conv-decline-reason = কেন? অন্য পক্ষ এটি দেখবে।

@@ -599,3 +599,32 @@ v-kinds-organisation = Organisation
 v-roles-member = member
 v-roles-curator = curator
 v-roles-admin = admin
+
+## Conversations
+
+nav-conversations = Conversations
+matches-interested = We are interested
+notice-interest = Noted. When the other side is interested too, your conversation opens and you will both hear of it.
+notice-interest-both = Both sides are interested: your conversation is open.
+conv-list-title = Conversations
+conv-list-lead = Private conversations about matches between challenges and the practices and solutions that could meet them. Only the two sides and the curators they invite see them.
+conv-none = No conversations yet. Say you are interested in a match on a challenge’s or a solution’s page.
+conv-side-challenge = For the challenge
+conv-side-offer = For the practice or solution
+conv-side-curator = Curator
+conv-declined = declined
+conv-unread = { $count ->
+    [one] 1 unread
+   *[other] { $count } unread
+}
+conv-updated = last message { $date }
+conv-title = Conversation
+conv-challenge = Challenge
+conv-you = You take part
+conv-declined-by-challenge = Declined by the challenge’s side:
+conv-declined-by-offer = Declined by the practice’s or solution’s side:
+conv-messages = Messages
+conv-no-messages = No messages yet. Say hello, and what you would need to know.
+conv-write = Write a message
+conv-decline = Decline
+conv-decline-reason = Why? The other side sees this.

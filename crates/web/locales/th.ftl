@@ -670,3 +670,29 @@ v-countries-BT = ภูฏาน
 v-availability-open_to_pilots = พร้อมรับโครงการนำร่องใหม่
 v-availability-limited = รับลูกค้าใหม่ได้จำกัด
 v-availability-not_available = ไม่รับลูกค้าใหม่
+
+## Conversations
+
+nav-conversations = การสนทนา
+matches-interested = เราสนใจ
+notice-interest = บันทึกแล้ว เมื่ออีกฝ่ายสนใจด้วย การสนทนาจะเปิดและทั้งสองฝ่ายจะได้รับแจ้ง
+notice-interest-both = ทั้งสองฝ่ายสนใจ: การสนทนาของคุณเปิดแล้ว
+conv-list-title = การสนทนา
+conv-list-lead = การสนทนาส่วนตัวเกี่ยวกับการจับคู่โจทย์กับแนวปฏิบัติและโซลูชันที่อาจตอบโจทย์ได้ เห็นได้เฉพาะสองฝ่ายและผู้ดูแลเนื้อหาที่ได้รับเชิญ
+conv-none = ยังไม่มีการสนทนา แสดงความสนใจในรายการที่จับคู่ได้ในหน้าของโจทย์หรือโซลูชัน
+conv-side-challenge = ฝ่ายโจทย์
+conv-side-offer = ฝ่ายแนวปฏิบัติหรือโซลูชัน
+conv-side-curator = ผู้ดูแลเนื้อหา
+conv-declined = ปฏิเสธแล้ว
+conv-unread = ยังไม่อ่าน { $count } ข้อความ
+conv-updated = ข้อความล่าสุด { $date }
+conv-title = การสนทนา
+conv-challenge = โจทย์
+conv-you = บทบาทของคุณ
+conv-declined-by-challenge = ฝ่ายโจทย์ปฏิเสธ:
+conv-declined-by-offer = ฝ่ายแนวปฏิบัติหรือโซลูชันปฏิเสธ:
+conv-messages = ข้อความ
+conv-no-messages = ยังไม่มีข้อความ ทักทายและบอกสิ่งที่คุณอยากรู้
+conv-write = เขียนข้อความ
+conv-decline = ปฏิเสธ
+conv-decline-reason = เพราะอะไร อีกฝ่ายจะเห็นข้อความนี้

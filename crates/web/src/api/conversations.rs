@@ -30,7 +30,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 }
 
 /// A live record, whatever its visibility (callers check what they may see).
-async fn live(state: &AppState, id: RecordId) -> ApiResult<Option<Record>> {
+pub(crate) async fn live(state: &AppState, id: RecordId) -> ApiResult<Option<Record>> {
     Ok(match state.store.record(id).await? {
         Some(RecordState::Live(r)) => Some(r),
         _ => None,
@@ -38,7 +38,7 @@ async fn live(state: &AppState, id: RecordId) -> ApiResult<Option<Record>> {
 }
 
 /// The side the caller takes part for: the owner or an editor of the challenge or of the offer.
-fn side_of(caller: &Caller, challenge: &Record, offer: &Record) -> Option<Side> {
+pub(crate) fn side_of(caller: &Caller, challenge: &Record, offer: &Record) -> Option<Side> {
     let party = |r: &Record| caller.viewer.relation(r.owner, r.content.organisation) >= Relation::OrgEditor;
     if party(challenge) {
         Some(Side::Challenge)
@@ -51,7 +51,7 @@ fn side_of(caller: &Caller, challenge: &Record, offer: &Record) -> Option<Side> 
 
 /// The conversation and its two records, if the caller is a party or an invited curator;
 /// otherwise "not found", so that strangers cannot tell it exists.
-async fn reachable(
+pub(crate) async fn reachable(
     state: &AppState,
     caller: &Caller,
     id: &str,
@@ -92,7 +92,7 @@ async fn people_of(state: &AppState, record: &Record) -> ApiResult<Vec<User>> {
 }
 
 /// Mails everyone of `records` (but `except`) about the conversation.
-async fn notify(
+pub(crate) async fn notify(
     state: &AppState,
     records: &[&Record],
     except: Option<UserId>,
@@ -114,7 +114,7 @@ async fn notify(
     Ok(())
 }
 
-async fn view(
+pub(crate) async fn view(
     state: &AppState,
     caller: &Caller,
     c: &Conversation,
@@ -170,22 +170,35 @@ async fn express_interest(
     let (Some(challenge_id), Some(offer_id)) = (challenge_id, offer_id) else {
         return Err(ApiError::Internal("ids checked".into()));
     };
-    let challenge = live(&state, challenge_id)
+    let (sides, conversation) = interest(&state, &caller, &actor, challenge_id, offer_id).await?;
+    Ok(JsonResponse::ok(&json!({"sides": sides, "conversation": conversation})))
+}
+
+/// Records the caller's side's interest; returns the sides interested so far and the
+/// conversation, if open. Both sides are told by mail when it opens.
+pub(crate) async fn interest(
+    state: &AppState,
+    caller: &Caller,
+    actor: &banyan_store::Actor,
+    challenge_id: RecordId,
+    offer_id: RecordId,
+) -> ApiResult<(Vec<&'static str>, Option<ConversationId>)> {
+    let challenge = live(state, challenge_id)
         .await?
         .filter(|r| r.kind() == Kind::Challenge && caller.viewer.can_view(r))
         .ok_or_else(|| ApiError::field("challenge", "not_found", "is not a challenge you can see"))?;
-    let offer = live(&state, offer_id)
+    let offer = live(state, offer_id)
         .await?
         .filter(|r| matches!(r.kind(), Kind::Practice | Kind::Solution) && r.is_public())
         .ok_or_else(|| ApiError::field("offer", "not_found", "is not a published practice or solution"))?;
-    let side = side_of(&caller, &challenge, &offer).ok_or_else(|| {
+    let side = side_of(caller, &challenge, &offer).ok_or_else(|| {
         ApiError::Forbidden(
             "only the owners and editors of the challenge or of the practice or solution say they are interested"
                 .into(),
         )
     })?;
     let before = state.store.interests(challenge.id, offer.id).await?;
-    let (interests, conversation) = state.store.express_interest(challenge.id, offer.id, side, &actor).await?;
+    let (interests, conversation) = state.store.express_interest(challenge.id, offer.id, side, actor).await?;
     // Both sides are told once: when this call is the one that completed the pair.
     let opened_now = conversation.is_some() && !before.iter().any(|i| i.side == side);
     if let Some(c) = &conversation
@@ -195,16 +208,13 @@ async fn express_interest(
             "Both sides are interested in “{}” for the challenge “{}”. Your private conversation is open.",
             offer.content.title, challenge.content.title
         );
-        notify(&state, &[&challenge, &offer], None, "A conversation is open", &text, c.id).await?;
+        notify(state, &[&challenge, &offer], None, "A conversation is open", &text, c.id).await?;
     }
-    Ok(JsonResponse::ok(&json!({
-        "sides": interests.iter().map(|i| i.side.as_str()).collect::<Vec<_>>(),
-        "conversation": conversation.map(|c| c.id),
-    })))
+    Ok((interests.iter().map(|i| i.side.as_str()).collect(), conversation.map(|c| c.id)))
 }
 
 /// The records the caller owns or edits (for their conversations).
-async fn my_records(state: &AppState, caller: &Caller) -> ApiResult<Vec<RecordId>> {
+pub(crate) async fn my_records(state: &AppState, caller: &Caller) -> ApiResult<Vec<RecordId>> {
     let Some(user) = &caller.user else { return Ok(Vec::new()) };
     let mut queries =
         vec![RecordQuery { visibility: Visibility::All, owner: Some(user.id), limit: 500, ..Default::default() }];
@@ -280,7 +290,7 @@ async fn get_conversation(
     Ok(JsonResponse::ok(&body).header(axum::http::header::CACHE_CONTROL, "private, no-store"))
 }
 
-fn read_text(body: &Value, key: &'static str, max: usize) -> ApiResult<String> {
+pub(crate) fn read_text(body: &Value, key: &'static str, max: usize) -> ApiResult<String> {
     read_body(body, |c, o| {
         let text = c.block(o, key, max);
         if text.is_none() {
@@ -301,24 +311,38 @@ async fn post_message(
     Path(id): Path<String>,
     JsonBody(body): JsonBody,
 ) -> ApiResult<JsonResponse> {
+    let text = read_text(&body, "body", limits::LONG_TEXT);
+    let message = write_message(&state, &caller, &id, text).await?;
+    Ok(JsonResponse::with_status(StatusCode::CREATED, &message))
+}
+
+/// Writes a message as the caller. The conversation is checked before the text, so that
+/// strangers get "not found" whatever they send. The other side and invited curators are told.
+pub(crate) async fn write_message(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    text: ApiResult<String>,
+) -> ApiResult<banyan_store::Message> {
     let (_, actor) = caller.require_member()?;
-    let (c, challenge, offer, side) = reachable(&state, &caller, &id).await?;
-    let text = read_text(&body, "body", limits::LONG_TEXT)?;
+    let (c, challenge, offer, side) = reachable(state, caller, id).await?;
+    let text = text?;
     let message = state.store.add_message(c.id, side.map_or("curator", |s| s.as_str()), &text, &actor).await?;
     let notice = format!("A new message about “{}” and “{}”.", challenge.content.title, offer.content.title);
-    notify(&state, &[&challenge, &offer], caller.user.as_ref().map(|u| u.id), "A new message", &notice, c.id).await?;
+    let me = caller.user.as_ref().map(|u| u.id);
+    notify(state, &[&challenge, &offer], me, "A new message", &notice, c.id).await?;
+    let letters = super::auth::Accounts { state };
     for curator in &c.curators {
-        if caller.user.as_ref().map(|u| u.id) != Some(*curator)
+        if me != Some(*curator)
             && let Some(u) = state.store.user(*curator).await?
         {
-            let letters = super::auth::Accounts { state: &state };
             state
                 .store
                 .enqueue_mail(letters.letters().conversation(&u, "A new message", &notice, &c.id.to_string()))
                 .await?;
         }
     }
-    Ok(JsonResponse::with_status(StatusCode::CREATED, &message))
+    Ok(message)
 }
 
 /// Declines the conversation, with a reason the other side sees. Only its parties may.
@@ -332,25 +356,30 @@ async fn decline(
     Path(id): Path<String>,
     JsonBody(body): JsonBody,
 ) -> ApiResult<JsonResponse> {
+    let reason = read_text(&body, "reason", 2000);
+    let (c, challenge, offer, side) = decline_as(&state, &caller, &id, reason).await?;
+    Ok(JsonResponse::ok(&view(&state, &caller, &c, &challenge, &offer, Some(side)).await?))
+}
+
+/// Declines the conversation for the caller's side; the other side is told, with the reason.
+pub(crate) async fn decline_as(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    reason: ApiResult<String>,
+) -> ApiResult<(Conversation, Record, Record, Side)> {
     let (_, actor) = caller.require_member()?;
-    let (c, challenge, offer, side) = reachable(&state, &caller, &id).await?;
+    let (c, challenge, offer, side) = reachable(state, caller, id).await?;
     let side = side.ok_or_else(|| ApiError::Forbidden("only the two sides decline; curators facilitate".into()))?;
-    let reason = read_text(&body, "reason", 2000)?;
+    let reason = reason?;
     let c = state.store.decline_conversation(c.id, side, &reason, &actor).await?;
     let notice = format!(
         "The conversation about “{}” and “{}” was declined: {reason}",
         challenge.content.title, offer.content.title
     );
-    notify(
-        &state,
-        &[&challenge, &offer],
-        caller.user.as_ref().map(|u| u.id),
-        "A conversation was declined",
-        &notice,
-        c.id,
-    )
-    .await?;
-    Ok(JsonResponse::ok(&view(&state, &caller, &c, &challenge, &offer, Some(side)).await?))
+    let me = caller.user.as_ref().map(|u| u.id);
+    notify(state, &[&challenge, &offer], me, "A conversation was declined", &notice, c.id).await?;
+    Ok((c, challenge, offer, side))
 }
 
 /// Invites a curator of the network to facilitate. Only its parties may; the person invited

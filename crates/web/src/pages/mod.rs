@@ -2,6 +2,7 @@
 //! without JavaScript; every form carries the CSRF token that [`crate::auth::identify`] checks.
 
 mod accounts;
+mod conversations;
 pub mod forms;
 pub mod map;
 mod organisations;
@@ -53,6 +54,8 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("country.html", include_str!("../../templates/country.html")),
         ("about.html", include_str!("../../templates/about.html")),
         ("api.html", include_str!("../../templates/api.html")),
+        ("conversations.html", include_str!("../../templates/conversations.html")),
+        ("conversation.html", include_str!("../../templates/conversation.html")),
     ] {
         env.add_template(name, source).unwrap_or_else(|e| panic!("template {name}: {e}"));
     }
@@ -171,6 +174,7 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
     r.extend(records::routes());
     r.extend(review::routes());
     r.extend(organisations::routes());
+    r.extend(conversations::routes());
     r
 }
 
@@ -238,6 +242,8 @@ const NOTICES: &[&str] = &[
     "reported",
     "invited",
     "joined",
+    "interest",
+    "interest-both",
 ];
 
 impl FromRequestParts<AppState> for PageCtx {

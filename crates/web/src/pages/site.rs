@@ -648,6 +648,7 @@ async fn record_page(State(state): State<AppState>, ctx: PageCtx, Path(id): Path
             .map(|m| {
                 let percent = (m["score"].as_f64().unwrap_or(0.0) * 100.0).round();
                 json!({
+                    "id": m["id"],
                     "title": m["title"], "href": format!("/records/{}", m["id"].as_str().unwrap_or_default()),
                     "kind": label(locale, "kinds", m["kind"].as_str().unwrap_or_default()),
                     "fit": locale.number(percent, 0),
@@ -698,6 +699,9 @@ async fn record_page(State(state): State<AppState>, ctx: PageCtx, Path(id): Path
             "source": source, "origin": origin, "uri": shown.uri,
             "revisions": revisions, "similar": similar_hits, "actions": actions,
             "matches": matches, "matches_heading": format!("matches-heading-{}", kind.code()),
+            // The owners and editors of this record may say they are interested in a match.
+            "may_express": ctx.caller.viewer.has(banyan_domain::Scope::Write)
+                && ctx.caller.viewer.relation(record.owner, record.content.organisation) >= banyan_domain::access::Relation::OrgEditor,
         }),
     )
 }

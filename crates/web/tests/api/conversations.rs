@@ -7,9 +7,12 @@ use banyan_testkit::{TestDb, backend_tests};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::TestApp;
+use crate::{Browser, PASSWORD, TestApp};
 
-backend_tests!(an_official_and_a_provider_talk_after_both_say_they_are_interested);
+backend_tests!(
+    an_official_and_a_provider_talk_after_both_say_they_are_interested,
+    the_same_on_the_pages_from_the_match_to_the_conversation,
+);
 
 async fn org(app: &TestApp, name: &str, kind: &str) -> OrganisationId {
     app.db
@@ -143,4 +146,88 @@ async fn an_official_and_a_provider_talk_after_both_say_they_are_interested(db: 
     let late = app.by(&provider).post(&format!("{path}/messages"), &json!({"body": "Pity."})).await;
     late.assert_problem(StatusCode::BAD_REQUEST, "invalid-input");
     assert_eq!(app.by(&official).get(&path).await.body["messages"].as_array().unwrap().len(), 3);
+}
+
+async fn the_same_on_the_pages_from_the_match_to_the_conversation(db: TestDb) {
+    let app = TestApp::start(db).await.with_token(Role::Curator).await;
+    let official = app.person("official@district.gov.example", Role::Member).await;
+    let provider = app.person("founder@queuecare.example", Role::Member).await;
+    app.person("someone@example.org", Role::Member).await;
+    let district = org(&app, "Khon Kaen Provincial Health Office", "government").await;
+    let startup = org(&app, "QueueCare Co.", "startup").await;
+    app.db.store.set_membership(district, official.id, Some(OrgRole::Editor), &Actor::cli()).await.unwrap();
+    app.db.store.set_membership(startup, provider.id, Some(OrgRole::Owner), &Actor::cli()).await.unwrap();
+    let challenge = app
+        .create(
+            &json!({"kind": "challenge", "title": "Outpatient queues from dawn", "lang": "en", "status": "published",
+            "organisation": district, "sdgs": ["3.8"], "sectors": ["07.3"],
+            "details": {"problem": "Patients queue from dawn for an outpatient slot."}}),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let solution = app
+        .create(&json!({"kind": "solution", "title": "QueueCare", "lang": "en", "status": "published",
+            "organisation": startup, "sdgs": ["3.8"], "sectors": ["07.3"],
+            "details": {"what_it_does": "Outpatient queue numbers by SMS."}}))
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    app.sync().await;
+    let signed_in = |email: &'static str| {
+        let app = &app;
+        async move {
+            let mut b = Browser::new(app);
+            b.get("/login").await;
+            b.submit("/login", &[("email", email), ("password", PASSWORD)]).await;
+            b
+        }
+    };
+
+    // A visitor sees the matches but no button; the official sees the button.
+    let visitor = app.send(reqwest::Method::GET, &format!("/records/{challenge}"), None, &[], None).await;
+    assert!(visitor.text.contains("QueueCare") && !visitor.text.contains("We are interested"));
+    let mut o = signed_in("official@district.gov.example").await;
+    let page = o.get(&format!("/records/{challenge}")).await;
+    assert!(page.text.contains("We are interested"), "{}", page.text);
+    let r = o
+        .submit(
+            "/interests",
+            &[("challenge", &challenge), ("offer", &solution), ("back", &format!("/records/{challenge}"))],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    assert_eq!(r.header("location"), Some(format!("/records/{challenge}?done=interest").as_str()));
+
+    // The provider, from the solution's page: the conversation opens.
+    let mut p = signed_in("founder@queuecare.example").await;
+    let page = p.get(&format!("/records/{solution}")).await;
+    assert!(
+        page.text.contains("Challenges this solution could meet") && page.text.contains("Outpatient queues from dawn")
+    );
+    let r = p.submit("/interests", &[("challenge", &challenge), ("offer", &solution)]).await;
+    let to = r.header("location").unwrap().to_string();
+    assert!(to.starts_with("/conversations/") && to.ends_with("?done=interest-both"), "{to}");
+    let path = to.split('?').next().unwrap().to_string();
+    p.get(&path).await;
+    let r = p.submit(&format!("{path}/messages"), &[("body", "We can start in March.")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+
+    // The official sees it unread in the list, then reads it.
+    let list = o.get("/conversations").await;
+    assert!(
+        list.text.contains("1 unread") && list.text.contains("Outpatient queues from dawn ↔ QueueCare"),
+        "{}",
+        list.text
+    );
+    let read = o.get(&path).await;
+    assert!(read.text.contains("We can start in March."));
+    assert!(!o.get("/conversations").await.text.contains("unread"));
+
+    // Someone else: not found.
+    let mut s = signed_in("someone@example.org").await;
+    assert_eq!(s.get(&path).await.status, StatusCode::NOT_FOUND);
+    assert!(!s.get("/conversations").await.text.contains("QueueCare"));
 }

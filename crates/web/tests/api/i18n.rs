@@ -65,6 +65,8 @@ fn generated_ids() -> BTreeSet<String> {
         ),
         ("sort-", &["relevance", "newest", "updated"]),
         ("matches-heading-", &["challenge", "solution"]),
+        ("conv-side-", &["challenge", "offer", "curator"]),
+        ("conv-declined-by-", &["challenge", "offer"]),
         (
             "notice-",
             &[
@@ -81,6 +83,8 @@ fn generated_ids() -> BTreeSet<String> {
                 "reported",
                 "invited",
                 "joined",
+                "interest",
+                "interest-both",
             ],
         ),
         ("month-", &["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"]),

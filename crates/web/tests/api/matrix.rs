@@ -275,6 +275,11 @@ const MATRIX: &[Case] = &[
     page("GET", "/organisations/{org}", OK),
     page("POST", "/organisations/{org}/invite", [303, 403, 403, 403, 403, 303]),
     page("POST", "/organisations/{org}/members/{member}", [303, 403, 403, 403, 403, 303]),
+    page("GET", "/conversations", SIGN_IN_FIRST),
+    page("GET", "/conversations/{conversation}", [303, 404, 404, 404, 404, 404]),
+    page("POST", "/conversations/{conversation}/messages", [303, 404, 404, 404, 404, 404]),
+    page("POST", "/conversations/{conversation}/decline", [303, 404, 404, 404, 404, 404]),
+    page("POST", "/interests", [303, 400, 400, 400, 400, 400]),
     page("GET", "/invitations/{token}", SIGN_IN_FIRST),
     page("POST", "/invitations/{token}", [303, 400, 400, 400, 400, 400]),
 ];
@@ -307,6 +312,8 @@ fn form_for(
         }
         ("POST", "/account/delete") => vec![("delete_password", "not my password".into())],
         ("POST", "/account/tokens") => vec![("token_name", "script".into()), ("scopes", "read".into())],
+        ("POST", "/conversations/{conversation}/messages") => vec![("body", "Hello".into())],
+        ("POST", "/conversations/{conversation}/decline") => vec![("reason", "Not now".into())],
         ("POST", "/submit") => vec![
             ("title", "An idea".into()),
             ("details.problem", "p".into()),
