@@ -179,7 +179,7 @@ impl<B: Backend> SqlStore<B> {
         if !records.is_empty() {
             for column in ["challenge_id", "offer_id"] {
                 q.push(&format!(" OR {column} IN ("));
-                for (i, id) in records.iter().take(1000).enumerate() {
+                for (i, id) in records.iter().enumerate() {
                     q.push(if i == 0 { "" } else { ", " }).bind(id.0);
                 }
                 q.push(")");

@@ -240,6 +240,7 @@ pub(crate) async fn my_records(state: &AppState, caller: &Caller) -> ApiResult<V
                     .map(|r| r.id),
             );
             match page.next_cursor {
+                // Bounded: conversations are listed for the first 5,000 such records of a person.
                 Some(c) if ids.len() < 5000 => q.cursor = Some(c),
                 _ => break,
             }

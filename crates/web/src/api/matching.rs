@@ -78,14 +78,7 @@ async fn challenge_matches(
     Path(id): Path<String>,
     params: QueryParams,
 ) -> ApiResult<JsonResponse> {
-    let limit = read_limit(&params)?;
-    let record = visible(&state, &caller, record_id(&id)?).await?;
-    if record.kind() != Kind::Challenge {
-        return Err(ApiError::NotFound(format!("{id} is a {}, not a challenge", record.kind().code())));
-    }
-    let found = matches(&state, &record, &[Kind::Practice, Kind::Solution], limit).await?;
-    let cache = if caller.viewer.is_signed_in() { "private, no-cache" } else { "no-cache" };
-    Ok(JsonResponse::ok(&json!({"matches": found, "weights": weights_json()})).header(header::CACHE_CONTROL, cache))
+    answer(&state, &caller, &id, &params, Kind::Challenge, &[Kind::Practice, Kind::Solution]).await
 }
 
 /// Open challenges that a solution could meet, best fit first, scored as for
@@ -99,12 +92,24 @@ async fn solution_matches(
     Path(id): Path<String>,
     params: QueryParams,
 ) -> ApiResult<JsonResponse> {
-    let limit = read_limit(&params)?;
-    let record = visible(&state, &caller, record_id(&id)?).await?;
-    if record.kind() != Kind::Solution {
-        return Err(ApiError::NotFound(format!("{id} is a {}, not a solution", record.kind().code())));
+    answer(&state, &caller, &id, &params, Kind::Solution, &[Kind::Challenge]).await
+}
+
+/// The matches of the record `id`, which must be of `kind` and readable by the caller.
+async fn answer(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    params: &QueryParams,
+    kind: Kind,
+    among: &[Kind],
+) -> ApiResult<JsonResponse> {
+    let limit = read_limit(params)?;
+    let record = visible(state, caller, record_id(id)?).await?;
+    if record.kind() != kind {
+        return Err(ApiError::NotFound(format!("{id} is a {}, not a {}", record.kind().code(), kind.code())));
     }
-    let found = matches(&state, &record, &[Kind::Challenge], limit).await?;
+    let found = matches(state, &record, among, limit).await?;
     let cache = if caller.viewer.is_signed_in() { "private, no-cache" } else { "no-cache" };
     Ok(JsonResponse::ok(&json!({"matches": found, "weights": weights_json()})).header(header::CACHE_CONTROL, cache))
 }

@@ -228,7 +228,7 @@ pub struct PageCtx {
 
 /// Messages shown after an action, by the code in `?done=` (message `notice-<code>`). Fixed
 /// texts: nothing from the URL is ever shown.
-const NOTICES: &[&str] = &[
+pub const NOTICES: &[&str] = &[
     "signed-in",
     "signed-out",
     "saved",

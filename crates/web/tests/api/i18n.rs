@@ -67,26 +67,6 @@ fn generated_ids() -> BTreeSet<String> {
         ("matches-heading-", &["challenge", "solution"]),
         ("conv-side-", &["challenge", "offer", "curator"]),
         ("conv-declined-by-", &["challenge", "offer"]),
-        (
-            "notice-",
-            &[
-                "signed-in",
-                "signed-out",
-                "saved",
-                "submitted",
-                "draft",
-                "moved",
-                "password",
-                "email",
-                "token-revoked",
-                "comment",
-                "reported",
-                "invited",
-                "joined",
-                "interest",
-                "interest-both",
-            ],
-        ),
         ("month-", &["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"]),
         ("tcv-", &["time", "cost", "visits"]),
         (
@@ -157,6 +137,8 @@ fn generated_ids() -> BTreeSet<String> {
             out.insert(format!("{prefix}{code}"));
         }
     }
+    // The notices shown after an action, by their code in `?done=`.
+    out.extend(banyan_web::pages::NOTICES.iter().map(|code| format!("notice-{code}")));
     out
 }
 
