@@ -97,6 +97,8 @@ pub struct Challenge {
     pub success_criteria: Option<String>,
     pub deadline: Option<NaiveDate>,
     pub seeking: Option<Seeking>,
+    /// Where it stands; open when not said.
+    pub state: Option<ChallengeState>,
 }
 
 /// What a solution to a challenge must live with.
@@ -288,6 +290,7 @@ impl Details {
                     })
                 }),
                 seeking: c.parsed(o, "seeking", Seeking::parse),
+                state: c.parsed(o, "state", ChallengeState::parse),
             }),
             Kind::Solution => Details::Solution(Solution {
                 what_it_does: c.block(o, "what_it_does", LONG_TEXT),

@@ -248,6 +248,12 @@ pub async fn rank(
     let mut ranked: Vec<Ranked> = Vec::with_capacity(found.len());
     for c in &found {
         let Some(other) = records.get(&c.id) else { continue };
+        // A solution is offered only challenges that still look for one.
+        if let Details::Challenge(ch) = &other.content.details
+            && ch.state.is_some_and(|s| !s.is_open())
+        {
+            continue;
+        }
         let f = if record.kind() == Kind::Challenge {
             fit(record, other, c.text, &c.words, weights)
         } else {

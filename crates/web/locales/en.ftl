@@ -261,6 +261,7 @@ field-data-rules = Data rules
 field-desired-outcomes = Desired outcomes
 field-success-criteria = Success criteria
 field-deadline = Deadline
+field-state = Where it stands
 field-seeking = Looking for
 field-what-it-does = What it does
 field-for-whom = For whom

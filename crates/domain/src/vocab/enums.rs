@@ -223,6 +223,25 @@ closed_enum! {
 }
 
 closed_enum! {
+    /// Where a challenge stands, from posted to closed.
+    pub enum ChallengeState ("challenge-states") {
+        Open = "open" => "Open",
+        InConversation = "in_conversation" => "In conversation",
+        Piloting = "piloting" => "Piloting",
+        Solved = "closed_solved" => "Closed: solved",
+        NotSolved = "closed_not_solved" => "Closed: not solved",
+        Withdrawn = "withdrawn" => "Withdrawn",
+    }
+}
+
+impl ChallengeState {
+    /// Whether the challenge still looks for practices and solutions.
+    pub fn is_open(&self) -> bool {
+        matches!(self, ChallengeState::Open | ChallengeState::InConversation | ChallengeState::Piloting)
+    }
+}
+
+closed_enum! {
     /// Whether a provider can take on new work with a solution now.
     pub enum Availability ("availability") {
         OpenToPilots = "open_to_pilots" => "Open to new pilots",

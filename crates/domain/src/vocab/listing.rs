@@ -75,6 +75,7 @@ pub fn vocabulary_names() -> &'static [&'static str] {
         Connectivity::VOCABULARY,
         PricingModel::VOCABULARY,
         Availability::VOCABULARY,
+        ChallengeState::VOCABULARY,
         ProductType::VOCABULARY,
         PartnerRole::VOCABULARY,
     ]
@@ -213,6 +214,7 @@ pub fn vocabulary(name: &str, country: Option<CountryCode>) -> Option<Vocabulary
         "connectivity" => closed!(Connectivity, "Connectivity"),
         "pricing-models" => closed!(PricingModel, "Pricing models"),
         "availability" => closed!(Availability, "Providers' availability"),
+        "challenge-states" => closed!(ChallengeState, "Where a challenge stands"),
         "product-types" => closed!(ProductType, "Product types"),
         "partner-roles" => closed!(PartnerRole, "Partner roles"),
         _ => return None,

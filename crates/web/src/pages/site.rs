@@ -386,6 +386,7 @@ fn vocabulary_of(key: &str) -> Option<&'static str> {
         "seeking" => "seeking",
         "pricing_model" => "pricing-models",
         "availability" => "availability",
+        "state" => "challenge-states",
         "resource_type" => "resource-types",
         "connectivity" => "connectivity",
         "product_types" => "product-types",

@@ -102,6 +102,8 @@ fn generated_ids() -> BTreeSet<String> {
                 "deployments",
                 "developed-in",
                 "pricing-model",
+                "availability",
+                "state",
                 "open-source-license",
                 "works-offline",
                 "data-protection",

@@ -81,6 +81,27 @@ async fn a_challenge_gets_ranked_practices_and_solutions_with_reasons(db: TestDb
     assert_eq!(back.status, StatusCode::OK, "{}", back.text);
     assert!(titles(&back.body).iter().any(|t| t.starts_with("Patients queue from dawn")), "{:?}", titles(&back.body));
     assert!(back.body["matches"].as_array().unwrap().iter().all(|m| m["kind"] == "challenge"));
+    // Once the challenge is closed, solutions are no longer offered it.
+    let version = app.get(&format!("/api/v1/records/{id}")).await.body["version"].clone();
+    let closed = app
+        .patch(&format!("/api/v1/records/{id}"), &json!({"version": version, "details": {"state": "closed_solved"}}))
+        .await;
+    assert_eq!(closed.status, StatusCode::OK, "{}", closed.text);
+    app.sync().await;
+    let after = app.anonymous().get(&format!("/api/v1/solutions/{}/matches", queuecare.as_str().unwrap())).await;
+    assert!(
+        !titles(&after.body).iter().any(|t| t.starts_with("Patients queue from dawn")),
+        "{:?}",
+        titles(&after.body)
+    );
+    let bad = app
+        .patch(
+            &format!("/api/v1/records/{id}"),
+            &json!({"version": closed.body["version"], "details": {"state": "finished"}}),
+        )
+        .await;
+    bad.assert_problem(StatusCode::BAD_REQUEST, "invalid-input");
+    assert_eq!(bad.error_fields(), ["details.state"]);
 
     // Wrong kinds and bad limits are refused.
     app.anonymous()
