@@ -40,6 +40,11 @@ impl Actor {
     pub fn importer(registry: &str) -> Actor {
         Actor { id: format!("import:{registry}"), name: format!("{registry} importer"), role: Role::Admin }
     }
+    /// Banyan itself, for what follows from others' actions (a challenge moving into
+    /// conversation when one opens).
+    pub fn system(what: &str) -> Actor {
+        Actor { id: format!("system:{what}"), name: what.to_string(), role: Role::Admin }
+    }
     /// The label written to the audit log and revisions.
     pub fn label(&self) -> String {
         if self.name.is_empty() { self.id.clone() } else { format!("{} ({})", self.id, self.name) }

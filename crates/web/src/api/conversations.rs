@@ -209,8 +209,31 @@ pub(crate) async fn interest(
             offer.content.title, challenge.content.title
         );
         notify(state, &[&challenge, &offer], None, "A conversation is open", &text, c.id).await?;
+        move_into_conversation(state, &challenge).await?;
     }
     Ok((interests.iter().map(|i| i.side.as_str()).collect(), conversation.map(|c| c.id)))
+}
+
+/// An open challenge moves into conversation when its first conversation opens: a new revision,
+/// written by Banyan itself. A challenge that moved on already, or changed meanwhile, stays.
+async fn move_into_conversation(state: &AppState, challenge: &Record) -> ApiResult<()> {
+    let banyan_domain::Details::Challenge(details) = &challenge.content.details else { return Ok(()) };
+    if !matches!(details.state, None | Some(banyan_domain::ChallengeState::Open)) {
+        return Ok(());
+    }
+    let mut content = challenge.content.clone();
+    if let banyan_domain::Details::Challenge(d) = &mut content.details {
+        d.state = Some(banyan_domain::ChallengeState::InConversation);
+    }
+    let input = banyan_domain::RecordInput { content, slug: None };
+    match state
+        .store
+        .update_record(challenge.id, challenge.version, input, &banyan_store::Actor::system("matching"))
+        .await
+    {
+        Ok(_) | Err(banyan_store::StoreError::Conflict { .. }) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// The records the caller owns or edits (for their conversations).

@@ -82,6 +82,10 @@ async fn an_official_and_a_provider_talk_after_both_say_they_are_interested(db: 
     for who in [&official.email, &provider.email] {
         assert!(app.last_mail_to(who).await.subject.starts_with("A conversation is open"), "{who} is told");
     }
+    // The challenge moved into conversation, in a revision of its own.
+    let now = app.get(&format!("/api/v1/records/{challenge}")).await;
+    assert_eq!(now.body["details"]["state"], "in_conversation", "{}", now.text);
+    assert_eq!(now.body["version"], 2);
     let path = format!("/api/v1/conversations/{id}");
 
     // They talk; unread counts follow reading.
