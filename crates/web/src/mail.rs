@@ -129,7 +129,7 @@ impl Letters<'_> {
             body: self.signed(format!(
                 "Hello {},\n\n{text}\n\nOpen the conversation:\n\n{}",
                 to.name,
-                self.link(&format!("/api/v1/conversations/{conversation}"))
+                self.link(&format!("/conversations/{conversation}"))
             )),
         }
     }
