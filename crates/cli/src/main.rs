@@ -379,6 +379,7 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     if sender.is_none() {
         eprintln!("No SMTP configured (smtp_url): mail waits in the outbox, which admins read at /admin/outbox.");
     }
+    let shutdown = shutdown_signal()?;
     eprintln!(
         "Banyan {} is serving {public_url} ({}{}). Press Ctrl-C to stop.",
         env!("CARGO_PKG_VERSION"),
@@ -386,7 +387,7 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
         if throwaway.is_some() { ", deleted on exit" } else { "" }
     );
     tracing::info!(%local, %public_url, "listening");
-    banyan_web::serve(listener, state, shutdown_signal()).await?;
+    banyan_web::serve(listener, state, shutdown).await?;
     let _ = stop_mail.send(true);
     let _ = stop_indexer.send(());
     let _ = indexing.await;
@@ -466,21 +467,28 @@ async fn reindex(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Listens for Ctrl-C and SIGTERM from the moment it is called, not from when the returned
+/// future is first polled: a signal that arrives as soon as the banner is printed still stops
+/// the server cleanly (before, it could kill the process outright and leave the demo's
+/// throw-away folder behind).
+fn shutdown_signal() -> anyhow::Result<impl Future<Output = ()> + Send + 'static> {
     #[cfg(unix)]
-    let terminate = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            s.recv().await;
-        }
-    };
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut terminate = signal(SignalKind::terminate()).context("listening for SIGTERM")?;
+        let mut interrupt = signal(SignalKind::interrupt()).context("listening for Ctrl-C")?;
+        Ok(async move {
+            tokio::select! {
+                _ = terminate.recv() => {},
+                _ = interrupt.recv() => {},
+            }
+        })
+    }
     #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
+    {
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
     }
 }
 

@@ -34,3 +34,17 @@ async fn serve_demo_alone_uses_a_folder_it_removes() {
     assert!(clean);
     assert!(!std::path::Path::new(&folder).exists(), "the throw-away folder is gone");
 }
+
+/// SIGTERM the moment the server says it is serving stops it cleanly: the handler is in place
+/// before the banner (it was once installed only when first polled, and an early signal killed
+/// the process, leaving the demo's folder behind).
+#[tokio::test]
+async fn a_signal_right_after_the_banner_stops_the_server_cleanly() {
+    for _ in 0..3 {
+        let server = Server::start(&["--demo".to_string()]);
+        let folder = server.banner.split("SQLite in ").nth(1).and_then(|r| r.split(',').next()).unwrap().to_string();
+        let (clean, bye) = server.stop();
+        assert!(clean, "{bye}");
+        assert!(!std::path::Path::new(&folder).exists(), "the throw-away folder is gone");
+    }
+}
