@@ -32,13 +32,15 @@ pub async fn matches(state: &AppState, record: &Record, kinds: &[Kind], limit: u
     Ok(ranked
         .into_iter()
         .map(|Ranked { record: other, fit }| {
+            // Three decimals, as f64: an f32 written as JSON shows its binary tail (0.9150000214…).
+            let round = |x: f32| (f64::from(x) * 1000.0).round() / 1000.0;
             let parts: serde_json::Map<String, Value> =
-                fit.parts.iter().map(|(k, v)| (k.to_string(), json!(v))).collect();
+                fit.parts.iter().map(|(k, v)| (k.to_string(), json!(round(*v)))).collect();
             json!({
                 "id": other.id, "kind": other.kind().code(), "slug": other.slug, "title": other.content.title,
                 "summary": other.content.summary,
                 "url": format!("{}/api/v1/records/{}", state.config.public_url, other.id),
-                "score": fit.score, "parts": parts, "reasons": fit.reasons,
+                "score": round(fit.score), "parts": parts, "reasons": fit.reasons,
             })
         })
         .collect())
@@ -46,10 +48,11 @@ pub async fn matches(state: &AppState, record: &Record, kinds: &[Kind], limit: u
 
 fn weights_json() -> Value {
     let w = Weights::default();
+    let r = |x: f32| (f64::from(x) * 1000.0).round() / 1000.0;
     json!({
-        "text": w.text, "sdg": w.sdg, "sector": w.sector, "place": w.place, "level": w.level,
-        "maturity": w.maturity, "constraints": w.constraints, "availability": w.availability,
-        "hard_penalty": w.hard_penalty,
+        "text": r(w.text), "sdg": r(w.sdg), "sector": r(w.sector), "place": r(w.place), "level": r(w.level),
+        "maturity": r(w.maturity), "constraints": r(w.constraints), "availability": r(w.availability),
+        "hard_penalty": r(w.hard_penalty),
     })
 }
 
