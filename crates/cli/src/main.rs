@@ -123,8 +123,9 @@ enum BenchWhat {
 
 #[derive(Args)]
 struct BenchMatchingArgs {
-    /// The shared reference data (the DPG registry and the IPS explorer are read from it)
-    #[arg(long, default_value = "../shared/data")]
+    /// The folder holding the DPG registry (`dpg-publicgoods-candidates/`) and the IPS
+    /// explorer (`ips-explorer/cases.json`), the public data the judged challenges refer to
+    #[arg(long)]
     data: PathBuf,
     /// Where the report goes
     #[arg(long, default_value = "docs/matching.md")]

@@ -32,23 +32,27 @@ pub async fn matches(state: &AppState, record: &Record, kinds: &[Kind], limit: u
     Ok(ranked
         .into_iter()
         .map(|Ranked { record: other, fit }| {
-            // Three decimals, as f64: an f32 written as JSON shows its binary tail (0.9150000214…).
-            let round = |x: f32| (f64::from(x) * 1000.0).round() / 1000.0;
             let parts: serde_json::Map<String, Value> =
-                fit.parts.iter().map(|(k, v)| (k.to_string(), json!(round(*v)))).collect();
+                fit.parts.iter().map(|(k, v)| (k.to_string(), json!(three_decimals(*v)))).collect();
             json!({
                 "id": other.id, "kind": other.kind().code(), "slug": other.slug, "title": other.content.title,
                 "summary": other.content.summary,
                 "url": format!("{}/api/v1/records/{}", state.config.public_url, other.id),
-                "score": round(fit.score), "parts": parts, "reasons": fit.reasons,
+                "score": three_decimals(fit.score), "parts": parts, "reasons": fit.reasons,
             })
         })
         .collect())
 }
 
+/// A part of a score for JSON: three decimals, as f64 (an f32 shows its binary tail there:
+/// 0.9150000214…).
+fn three_decimals(x: f32) -> f64 {
+    (f64::from(x) * 1000.0).round() / 1000.0
+}
+
 fn weights_json() -> Value {
     let w = Weights::default();
-    let r = |x: f32| (f64::from(x) * 1000.0).round() / 1000.0;
+    let r = three_decimals;
     json!({
         "text": r(w.text), "sdg": r(w.sdg), "sector": r(w.sector), "place": r(w.place), "level": r(w.level),
         "maturity": r(w.maturity), "constraints": r(w.constraints), "availability": r(w.availability),
@@ -57,16 +61,7 @@ fn weights_json() -> Value {
 }
 
 fn read_limit(params: &QueryParams) -> ApiResult<usize> {
-    params.read(|c, o| match c.line(o, "limit", 5) {
-        None => 10,
-        Some(raw) => match raw.parse::<usize>() {
-            Ok(n) if (1..=50).contains(&n) => n,
-            _ => {
-                c.report(&o.path("limit"), "out_of_range", "must be a whole number from 1 to 50");
-                10
-            }
-        },
-    })
+    params.read(|c, o| super::search::read_limit(c, o, 10, 50))
 }
 
 /// Practices and solutions that could meet a challenge, best fit first, each with a score in

@@ -128,7 +128,7 @@ pub(crate) fn read_filters(c: &mut Checker, o: &mut Obj<'_>) -> Vec<(Facet, Vec<
     .collect()
 }
 
-fn read_limit(c: &mut Checker, o: &mut Obj<'_>, default: usize, max: usize) -> usize {
+pub(crate) fn read_limit(c: &mut Checker, o: &mut Obj<'_>, default: usize, max: usize) -> usize {
     let Some(raw) = c.line(o, "limit", 20) else { return default };
     match raw.parse::<usize>() {
         Ok(n) if (1..=max).contains(&n) => n,

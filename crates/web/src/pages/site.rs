@@ -156,6 +156,7 @@ async fn home(State(state): State<AppState>, ctx: PageCtx) -> PageResult {
 }
 
 /// What a search page was asked: the words, the filters, the order and the page.
+#[derive(Clone)]
 struct Asked {
     q: String,
     filters: Vec<(Facet, Vec<String>)>,
@@ -335,7 +336,7 @@ async fn search_page(State(state): State<AppState>, ctx: PageCtx) -> PageResult 
             "hits": results.hits.iter().map(|h| hit(locale, h)).collect::<Vec<_>>(),
             "facets": facets,
             "active": active,
-            "clear": if active.is_empty() { Value::Null } else { json!(Asked { filters: vec![], ..clone_asked(&asked) }.url(None, 1)) },
+            "clear": if active.is_empty() { Value::Null } else { json!(Asked { filters: vec![], ..asked.clone() }.url(None, 1)) },
             "sorts": sorts,
             "hidden": hidden,
             "page": asked.page,
@@ -344,10 +345,6 @@ async fn search_page(State(state): State<AppState>, ctx: PageCtx) -> PageResult 
             "next": (asked.page < pages).then(|| asked.url(None, asked.page + 1)),
         }),
     )
-}
-
-fn clone_asked(a: &Asked) -> Asked {
-    Asked { q: a.q.clone(), filters: a.filters.clone(), sort: a.sort.clone(), page: a.page }
 }
 
 /// A facet's counted values, most first; SDGs and sectors in their natural order instead.
