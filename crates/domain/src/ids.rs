@@ -87,3 +87,7 @@ id_type!(
     /// Identifies a message in a conversation.
     MessageId
 );
+id_type!(
+    /// Identifies a pilot agreed in a conversation.
+    PilotId
+);

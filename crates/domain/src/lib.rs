@@ -10,6 +10,7 @@ pub mod ids;
 pub mod limits;
 pub mod merge_patch;
 pub mod organisation;
+pub mod pilot;
 pub mod record;
 pub mod role;
 pub mod suggest;
@@ -21,8 +22,9 @@ pub mod workflow;
 
 pub use account::Email;
 pub use details::*;
-pub use ids::{CommentId, ConversationId, MessageId, OrganisationId, RecordId, ReportId, TokenId, UserId};
+pub use ids::{CommentId, ConversationId, MessageId, OrganisationId, PilotId, RecordId, ReportId, TokenId, UserId};
 pub use organisation::{Organisation, OrganisationInput};
+pub use pilot::{Award, Checklist, ChecklistStep, Evaluation, Kpi, Pilot, PilotEvent, PilotPlan, Responsibility, Side};
 pub use record::{Origin, Record, RecordContent, RecordInput, Source, Translation};
 pub use role::{OrgRole, Role, Scope};
 pub use validate::{Violation, Violations};

@@ -15,8 +15,8 @@ use async_trait::async_trait;
 use uuid::Uuid;
 
 use banyan_domain::{
-    CommentId, ConversationId, Email, OrgRole, Organisation, OrganisationId, OrganisationInput, Record, RecordId,
-    RecordInput, ReportId, Status, TokenId, UserId,
+    Checklist, CommentId, ConversationId, CountryCode, Email, OrgRole, Organisation, OrganisationId, OrganisationInput, Record, RecordId,
+    Pilot, PilotEvent, PilotId, RecordInput, ReportId, Status, TokenId, UserId,
 };
 
 pub use error::{Result, StoreError};
@@ -253,6 +253,39 @@ pub trait Store: Send + Sync + 'static {
         conversation: ConversationId,
         user: UserId,
     ) -> Result<Option<chrono::DateTime<chrono::Utc>>>;
+
+    // Pilots and procurement
+
+    /// Stores a proposed pilot (version 1) with the first step of its history. The
+    /// conversation must be open and about the pilot's two records.
+    async fn create_pilot(&self, pilot: &Pilot, actor: &Actor) -> Result<Pilot>;
+
+    async fn pilot(&self, id: PilotId) -> Result<Option<Pilot>>;
+
+    /// Pilots in any of these conversations, or adopted into `practice`; most recently
+    /// changed first.
+    async fn pilots(&self, conversations: &[ConversationId], practice: Option<RecordId>) -> Result<Vec<Pilot>>;
+
+    /// Writes the pilot as changed from `expected_version` (else [`StoreError::Conflict`]),
+    /// with one step of its history and an audit entry.
+    async fn save_pilot(&self, pilot: &Pilot, expected_version: i64, step: &PilotStep, actor: &Actor)
+    -> Result<Pilot>;
+
+    /// A pilot's history, oldest first.
+    async fn pilot_events(&self, id: PilotId) -> Result<Vec<PilotEvent>>;
+
+    /// The procurement checklists, by country code; or one country's.
+    async fn checklists(&self, country: Option<CountryCode>) -> Result<Vec<ProcurementChecklist>>;
+
+    /// Creates or replaces a country's checklist. `expected_version` (0 for none yet), when
+    /// given, must be the current one.
+    async fn put_checklist(
+        &self,
+        country: CountryCode,
+        checklist: &Checklist,
+        expected_version: Option<i64>,
+        actor: &Actor,
+    ) -> Result<ProcurementChecklist>;
 
     // Review comments and moderation
 

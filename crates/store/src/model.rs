@@ -549,35 +549,7 @@ pub struct Report {
 }
 
 /// A side of a match: the challenge's owners, or the practice's or solution's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub enum Side {
-    Challenge,
-    Offer,
-}
-
-impl Side {
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Side::Challenge => "challenge",
-            Side::Offer => "offer",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Side> {
-        match s {
-            "challenge" => Some(Side::Challenge),
-            "offer" => Some(Side::Offer),
-            _ => None,
-        }
-    }
-    pub fn other(&self) -> Side {
-        match self {
-            Side::Challenge => Side::Offer,
-            Side::Offer => Side::Challenge,
-        }
-    }
-}
+pub use banyan_domain::Side;
 
 /// One side's interest in a match.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -621,4 +593,26 @@ pub struct Message {
     pub side: String,
     pub body: String,
     pub created_at: DateTime<Utc>,
+}
+
+/// One step of a pilot's history, written with the change it describes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PilotStep {
+    /// `proposed`, `revised`, or the status moved to.
+    pub action: String,
+    pub from: Option<banyan_domain::PilotStatus>,
+    pub side: Option<Side>,
+    pub note: Option<String>,
+}
+
+/// A country's procurement checklist, as stored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProcurementChecklist {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "BD"))]
+    pub country: CountryCode,
+    #[serde(flatten)]
+    pub checklist: banyan_domain::Checklist,
+    pub version: i64,
+    pub updated_at: DateTime<Utc>,
 }

@@ -242,6 +242,28 @@ impl ChallengeState {
 }
 
 closed_enum! {
+    /// Where a pilot stands, from proposed to adopted or stopped.
+    pub enum PilotStatus ("pilot-statuses") {
+        Proposed = "proposed" => "Proposed",
+        Agreed = "agreed" => "Agreed",
+        Running = "running" => "Running",
+        Evaluated = "evaluated" => "Evaluated",
+        Adopted = "adopted" => "Adopted",
+        Stopped = "stopped" => "Stopped",
+    }
+}
+
+closed_enum! {
+    /// How a contract is awarded: the Open Contracting Data Standard's `method` codelist.
+    pub enum ProcurementMethod ("procurement-methods") {
+        Open = "open" => "Open: anyone may bid",
+        Selective = "selective" => "Selective: qualified suppliers bid",
+        Limited = "limited" => "Limited: the buyer invites suppliers",
+        Direct = "direct" => "Direct: awarded to one supplier without competition",
+    }
+}
+
+closed_enum! {
     /// Whether a provider can take on new work with a solution now.
     pub enum Availability ("availability") {
         OpenToPilots = "open_to_pilots" => "Open to new pilots",

@@ -76,6 +76,8 @@ pub fn vocabulary_names() -> &'static [&'static str] {
         PricingModel::VOCABULARY,
         Availability::VOCABULARY,
         ChallengeState::VOCABULARY,
+        PilotStatus::VOCABULARY,
+        ProcurementMethod::VOCABULARY,
         ProductType::VOCABULARY,
         PartnerRole::VOCABULARY,
     ]
@@ -215,6 +217,8 @@ pub fn vocabulary(name: &str, country: Option<CountryCode>) -> Option<Vocabulary
         "pricing-models" => closed!(PricingModel, "Pricing models"),
         "availability" => closed!(Availability, "Providers' availability"),
         "challenge-states" => closed!(ChallengeState, "Where a challenge stands"),
+        "pilot-statuses" => closed!(PilotStatus, "Where a pilot stands"),
+        "procurement-methods" => closed!(ProcurementMethod, "Procurement methods (OCDS)"),
         "product-types" => closed!(ProductType, "Product types"),
         "partner-roles" => closed!(PartnerRole, "Partner roles"),
         _ => return None,

@@ -13,7 +13,7 @@ backend_tests!(
     erasing_an_account_erases_its_messages,
 );
 
-async fn person(db: &TestDb, email: &str) -> banyan_store::User {
+pub async fn person(db: &TestDb, email: &str) -> banyan_store::User {
     let new = NewUser {
         email: Email::parse(email).unwrap(),
         name: "Someone".into(),
@@ -31,6 +31,17 @@ async fn pair(db: &TestDb) -> (banyan_domain::RecordId, banyan_domain::RecordId)
     let c = db.store.create_record(new_record(challenge), &Actor::cli()).await.unwrap();
     let o = db.store.create_record(new_record(offer), &Actor::cli()).await.unwrap();
     (c.id, o.id)
+}
+
+/// A challenge and a practice whose conversation is open, with the official and the provider.
+pub async fn open_conversation(db: &TestDb) -> (banyan_store::Conversation, banyan_store::User, banyan_store::User) {
+    let (challenge, offer) = pair(db).await;
+    let official = person(db, "official@district.example").await;
+    let provider = person(db, "provider@startup.example").await;
+    let (o, p) = (Actor::user(official.id, Role::Member), Actor::user(provider.id, Role::Member));
+    db.store.express_interest(challenge, offer, Side::Challenge, &o).await.unwrap();
+    let (_, c) = db.store.express_interest(challenge, offer, Side::Offer, &p).await.unwrap();
+    (c.expect("both sides are interested"), official, provider)
 }
 
 async fn a_conversation_opens_when_both_sides_are_interested(db: TestDb) {

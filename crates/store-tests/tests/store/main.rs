@@ -5,6 +5,7 @@ mod conversations;
 mod listing;
 mod organisations;
 mod people;
+mod pilots;
 mod records;
 mod schema;
 mod tokens;

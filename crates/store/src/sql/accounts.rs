@@ -362,6 +362,11 @@ impl<B: Backend> SqlStore<B> {
             .iter()
             .map(|r| Ok(json!({"id": r.uuid("id")?, "conversation": r.uuid("conversation_id")?, "side": r.text("side")?, "body": r.text("body")?, "created_at": r.time("created_at")?})))
             .collect::<Result<_>>()?;
+        let pilot_steps: Vec<Value> = rows("SELECT pilot_id, action, side, note, at FROM pilot_events WHERE actor_id = $1")
+            .await?
+            .iter()
+            .map(|r| Ok(json!({"pilot": r.uuid("pilot_id")?, "action": r.text("action")?, "side": r.opt_text("side")?, "note": r.opt_text("note")?, "at": r.time("at")?})))
+            .collect::<Result<_>>()?;
         let reports: Vec<Value> = rows("SELECT id, target_kind, target_id, reason, status, created_at FROM reports WHERE reporter_id = $1")
             .await?
             .iter()
@@ -394,6 +399,7 @@ impl<B: Backend> SqlStore<B> {
             "records": records,
             "comments": comments,
             "messages": messages,
+            "pilot_steps": pilot_steps,
             "reports": reports,
             "mail": mails,
             "activity": activity,
@@ -442,6 +448,10 @@ impl<B: Backend> SqlStore<B> {
         // Messages in conversations are private to their parties: erased with the account.
         tx.execute("UPDATE messages SET body = '', author_id = NULL WHERE author_id = $1", vec![uid.clone()]).await?;
         tx.execute("UPDATE interests SET user_id = NULL WHERE user_id = $1", vec![uid.clone()]).await?;
+        // A pilot's history keeps which side moved it and why (the organisations' record), not who.
+        tx.execute("UPDATE pilot_events SET actor_id = NULL WHERE actor_id = $1", vec![uid.clone()]).await?;
+        tx.execute("UPDATE procurement_checklists SET updated_by = NULL WHERE updated_by = $1", vec![uid.clone()])
+            .await?;
         tx.execute("DELETE FROM conversation_reads WHERE user_id = $1", vec![uid.clone()]).await?;
         tx.execute("DELETE FROM conversation_curators WHERE user_id = $1", vec![uid.clone()]).await?;
         tx.execute("UPDATE reports SET reporter_id = NULL WHERE reporter_id = $1", vec![uid.clone()]).await?;

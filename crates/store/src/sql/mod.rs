@@ -15,6 +15,7 @@ mod community;
 mod conversations;
 mod mail;
 mod organisations;
+mod pilots;
 mod records;
 mod store_impl;
 mod tokens;

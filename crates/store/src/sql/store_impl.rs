@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use uuid::Uuid;
 
 use banyan_domain::{
-    CommentId, ConversationId, CountryCode, Email, OrgRole, Organisation, OrganisationId, OrganisationInput, Record,
+    Checklist, CommentId, ConversationId, CountryCode, Pilot, PilotEvent, PilotId, Email, OrgRole, Organisation, OrganisationId, OrganisationInput, Record,
     RecordId, RecordInput, ReportId, Status, TokenId, UserId,
 };
 
@@ -251,6 +251,46 @@ impl<B: Backend> Store for SqlStore<B> {
         user: UserId,
     ) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
         self.read_at_of(conversation, user).await
+    }
+
+    async fn create_pilot(&self, pilot: &Pilot, actor: &Actor) -> Result<Pilot> {
+        self.create_pilot_tx(pilot, actor).await
+    }
+
+    async fn pilot(&self, id: PilotId) -> Result<Option<Pilot>> {
+        self.pilot_by_id(id).await
+    }
+
+    async fn pilots(&self, conversations: &[ConversationId], practice: Option<RecordId>) -> Result<Vec<Pilot>> {
+        self.pilots_where(conversations, practice).await
+    }
+
+    async fn save_pilot(
+        &self,
+        pilot: &Pilot,
+        expected_version: i64,
+        step: &PilotStep,
+        actor: &Actor,
+    ) -> Result<Pilot> {
+        self.save_pilot_tx(pilot, expected_version, step, actor).await
+    }
+
+    async fn pilot_events(&self, id: PilotId) -> Result<Vec<PilotEvent>> {
+        self.pilot_events_of(id).await
+    }
+
+    async fn checklists(&self, country: Option<CountryCode>) -> Result<Vec<ProcurementChecklist>> {
+        self.checklists_where(country).await
+    }
+
+    async fn put_checklist(
+        &self,
+        country: CountryCode,
+        checklist: &Checklist,
+        expected_version: Option<i64>,
+        actor: &Actor,
+    ) -> Result<ProcurementChecklist> {
+        self.put_checklist_tx(country, checklist, expected_version, actor).await
     }
 
     async fn add_comment(&self, record: RecordId, body: &str, actor: &Actor) -> Result<Comment> {
