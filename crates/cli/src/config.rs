@@ -45,6 +45,9 @@ pub struct Config {
     /// How often the search index looks for changes written by other servers on the same
     /// database, in milliseconds. This server's own writes are indexed at once.
     pub index_poll_ms: u64,
+    /// The prefix of Open Contracting IDs in OCDS exports of pilots (`ocds-` and six
+    /// characters), as registered with the Open Contracting Partnership.
+    pub ocds_prefix: String,
 }
 
 impl Default for Config {
@@ -63,6 +66,7 @@ impl Default for Config {
             smtp_url: None,
             mail_from: "Banyan <banyan@localhost>".into(),
             index_poll_ms: 500,
+            ocds_prefix: banyan_web::DEFAULT_OCDS_PREFIX.into(),
         }
     }
 }
@@ -81,6 +85,7 @@ const KEYS: &[&str] = &[
     "smtp_url",
     "mail_from",
     "index_poll_ms",
+    "ocds_prefix",
 ];
 
 /// The data folder when none is configured.
@@ -114,6 +119,10 @@ impl Config {
         }
         if !matches!(self.log_format.as_str(), "text" | "json") {
             bail!("log_format must be text or json, not {:?}", self.log_format);
+        }
+        let p = &self.ocds_prefix;
+        if !(p.len() == 11 && p.starts_with("ocds-") && p[5..].chars().all(|c| c.is_ascii_alphanumeric())) {
+            bail!("ocds_prefix must be \"ocds-\" and six letters or digits, as registered (not {p:?})");
         }
         if self.max_body_bytes < 1024 {
             bail!("max_body_bytes must be at least 1024");

@@ -368,6 +368,7 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
             public_url: public_url.clone(),
             max_body_bytes: config.max_body_bytes,
             site_name: config.site_name.clone(),
+            ocds_prefix: config.ocds_prefix.clone(),
             trust_forwarded_for: config.trust_forwarded_for,
             limits: Default::default(),
         },

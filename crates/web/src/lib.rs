@@ -11,6 +11,7 @@ pub mod extract;
 pub mod i18n;
 pub mod mail;
 pub mod metrics;
+pub mod ocds;
 pub mod pages;
 pub mod problem;
 pub mod rate;
@@ -46,7 +47,12 @@ pub struct WebConfig {
     /// count the address it names.
     pub trust_forwarded_for: bool,
     pub limits: rate::Limits,
+    /// The prefix of Open Contracting IDs in OCDS exports of pilots.
+    pub ocds_prefix: String,
 }
+
+/// The OCDS prefix until a node registers its own: it marks the IDs as unregistered.
+pub const DEFAULT_OCDS_PREFIX: &str = "ocds-000000";
 
 impl Default for WebConfig {
     fn default() -> Self {
@@ -56,6 +62,7 @@ impl Default for WebConfig {
             site_name: "Banyan".into(),
             trust_forwarded_for: false,
             limits: rate::Limits::default(),
+            ocds_prefix: DEFAULT_OCDS_PREFIX.into(),
         }
     }
 }
@@ -106,6 +113,7 @@ impl AppState {
         (name = "users", description = "Accounts, for curators and admins"),
         (name = "search", description = "Search in every language, type-ahead, similar records, duplicates and SDG suggestions"),
         (name = "matching", description = "Practices and solutions that fit a challenge; challenges that fit a solution"),
+        (name = "pilots", description = "Pilots agreed in conversations, their evaluation, adoption and OCDS export; procurement checklists per country"),
         (name = "vocabularies", description = "The closed vocabularies records are classified with"),
         (name = "operations", description = "Health and metrics")
     ),
@@ -144,6 +152,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(api::search::routes())
         .merge(api::matching::routes())
         .merge(api::conversations::routes())
+        .merge(api::pilots::routes())
         .merge(api::vocabularies::routes())
         .merge(api::operations::routes())
 }

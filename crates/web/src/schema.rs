@@ -492,3 +492,82 @@ pub struct InviteCuratorRequestDoc {
     /// The curator's user id.
     pub user: Uuid,
 }
+
+/// A pilot as the API serves it: the stored pilot (`banyan_domain::Pilot`) with what the
+/// caller needs to act on it.
+#[derive(ToSchema)]
+#[schema(as = PilotView)]
+pub struct PilotDoc {
+    pub id: Uuid,
+    pub conversation_id: Uuid,
+    pub challenge_id: Uuid,
+    pub offer_id: Uuid,
+    /// `proposed`, `agreed`, `running`, `evaluated`, `adopted` or `stopped`.
+    pub status: String,
+    /// The side whose version of the plan awaits the other's agreement.
+    pub proposed_by: Side,
+    /// The plan; each KPI also says whether it was `met` and its `progress_percent`.
+    pub plan: banyan_domain::PilotPlan,
+    pub evaluation: Option<banyan_domain::Evaluation>,
+    pub award: Option<banyan_domain::Award>,
+    /// The practice the adoption created or updated.
+    pub practice_id: Option<Uuid>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// `challenge`, `offer` or `curator`.
+    pub your_side: String,
+    /// The statuses the caller may move the pilot to.
+    pub moves: Vec<String>,
+    /// Whether the caller may still change the plan.
+    pub plan_open: bool,
+    /// `{id, title}` of the challenge.
+    #[schema(value_type = Object)]
+    pub challenge: serde_json::Value,
+    /// `{id, kind, title}` of the practice or solution.
+    #[schema(value_type = Object)]
+    pub offer: serde_json::Value,
+    /// The pilot's history, oldest first.
+    pub events: Vec<banyan_domain::PilotEvent>,
+    /// The procurement checklist of the pilot's country, if curators wrote one.
+    pub procurement: Option<banyan_store::ProcurementChecklist>,
+}
+
+#[derive(ToSchema)]
+#[schema(as = Pilots)]
+pub struct PilotsDoc {
+    /// `{id, status, place, starts_on, ends_on, challenge, offer, your_side, awaiting_you, updated_at}`
+    #[schema(value_type = Vec<Object>)]
+    pub items: Vec<serde_json::Value>,
+}
+
+#[derive(ToSchema)]
+#[schema(as = PilotRevision)]
+pub struct ReviseRequestDoc {
+    /// The version of the pilot edited.
+    pub version: i64,
+    pub plan: banyan_domain::PilotPlan,
+}
+
+#[derive(ToSchema)]
+#[schema(as = PilotMove)]
+pub struct PilotMoveRequestDoc {
+    /// `agreed`, `running`, `evaluated`, `adopted` or `stopped`.
+    pub to: String,
+    /// The version of the pilot seen.
+    pub version: i64,
+    /// Why (required to stop).
+    pub note: Option<String>,
+    /// With `evaluated`: each KPI's result, in the plan's order.
+    pub results: Option<Vec<Option<f64>>>,
+    /// With `evaluated`.
+    pub evaluation: Option<banyan_domain::Evaluation>,
+    /// With `adopted`: the contract awarded, if any.
+    pub award: Option<banyan_domain::Award>,
+}
+
+#[derive(ToSchema)]
+#[schema(as = ProcurementChecklists)]
+pub struct ChecklistsDoc {
+    pub items: Vec<banyan_store::ProcurementChecklist>,
+}

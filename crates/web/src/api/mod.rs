@@ -7,6 +7,7 @@ pub mod me;
 pub mod moderation;
 pub mod operations;
 pub mod organisations;
+pub mod pilots;
 pub mod records;
 pub mod search;
 pub mod users;
