@@ -2,7 +2,7 @@
 //! "We are interested" button under a match. They go through the same functions as the API.
 
 use axum::extract::{Path, RawForm, State};
-use axum::http::Method;
+use axum::http::{Method, StatusCode};
 use axum::routing::{MethodRouter, get, post};
 use serde_json::{Value, json};
 
@@ -36,9 +36,15 @@ async fn list(State(state): State<AppState>, ctx: PageCtx) -> PageResult {
 }
 
 async fn page(State(state): State<AppState>, ctx: PageCtx, Path(id): Path<String>) -> PageResult {
+    render(&state, &ctx, &id, super::pilots::form_state(json!({}), json!({})), StatusCode::OK).await
+}
+
+/// The conversation's page, with its pilots and the form to propose one (`f`: what was typed
+/// and the problems, after a refused proposal).
+pub(crate) async fn render(state: &AppState, ctx: &PageCtx, id: &str, f: Value, status: StatusCode) -> PageResult {
     let user = ctx.user()?.clone();
-    let (c, challenge, offer, side) = reachable(&state, &ctx.caller, &id).await.map_err(|e| ctx.fail(e))?;
-    let summary = view(&state, &ctx.caller, &c, &challenge, &offer, side).await.map_err(|e| ctx.fail(e))?;
+    let (c, challenge, offer, side) = reachable(state, &ctx.caller, id).await.map_err(|e| ctx.fail(e))?;
+    let summary = view(state, &ctx.caller, &c, &challenge, &offer, side).await.map_err(|e| ctx.fail(e))?;
     let messages: Vec<Value> = state
         .store
         .messages(c.id)
@@ -47,11 +53,24 @@ async fn page(State(state): State<AppState>, ctx: PageCtx, Path(id): Path<String
         .into_iter()
         .map(|m| json!({"side": m.side, "mine": m.author_id == Some(user.id), "body": m.body, "at": m.created_at}))
         .collect();
+    let pilots: Vec<Value> = state
+        .store
+        .pilots(&[c.id], None)
+        .await
+        .map_err(|e| ctx.fail(e))?
+        .iter()
+        .map(|p| {
+            json!({"id": p.id, "status": p.status.code(), "starts_on": p.plan.starts_on, "ends_on": p.plan.ends_on,
+                   "place": super::site::place_name(ctx.locale, p.plan.place)})
+        })
+        .collect();
     state.store.mark_read(c.id, user.id).await.map_err(|e| ctx.fail(e))?;
-    ctx.render(
-        &state,
+    ctx.render_status(
+        state,
+        status,
         "conversation.html",
-        json!({"c": summary, "messages": messages, "party": side.is_some(), "open": c.status == "open"}),
+        json!({"c": summary, "messages": messages, "party": side.is_some(), "open": c.status == "open",
+               "pilots": pilots, "f": f, "proposing": status != StatusCode::OK}),
     )
 }
 

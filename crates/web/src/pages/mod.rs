@@ -6,6 +6,7 @@ mod conversations;
 pub mod forms;
 pub mod map;
 mod organisations;
+mod pilots;
 mod records;
 mod review;
 mod site;
@@ -56,6 +57,12 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("api.html", include_str!("../../templates/api.html")),
         ("conversations.html", include_str!("../../templates/conversations.html")),
         ("conversation.html", include_str!("../../templates/conversation.html")),
+        ("pilot.html", include_str!("../../templates/pilot.html")),
+        ("pilot_plan_fields.html", include_str!("../../templates/pilot_plan_fields.html")),
+        ("pilot_kpis.html", include_str!("../../templates/pilot_kpis.html")),
+        ("checklist_body.html", include_str!("../../templates/checklist_body.html")),
+        ("checklist.html", include_str!("../../templates/checklist.html")),
+        ("procurement.html", include_str!("../../templates/procurement.html")),
     ] {
         env.add_template(name, source).unwrap_or_else(|e| panic!("template {name}: {e}"));
     }
@@ -175,6 +182,7 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
     r.extend(review::routes());
     r.extend(organisations::routes());
     r.extend(conversations::routes());
+    r.extend(pilots::routes());
     r
 }
 

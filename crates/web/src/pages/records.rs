@@ -540,5 +540,57 @@ async fn dashboard(State(state): State<AppState>, ctx: PageCtx) -> PageResult {
         item["can_reply"] = json!(ctx.caller.viewer.can_discuss(&record));
         records.push(item);
     }
-    ctx.render(&state, "dashboard.html", json!({"records": records}))
+    let work = matching_work(&state, &ctx).await.map_err(|e| ctx.fail(e))?;
+    ctx.render(&state, "dashboard.html", json!({"records": records, "work": work}))
+}
+
+/// What officials and providers follow: their challenges with their best matches and pilots,
+/// their solutions with the open challenges they fit, their pilots and unread conversations.
+async fn matching_work(state: &AppState, ctx: &PageCtx) -> Result<Value, ApiError> {
+    let locale = ctx.locale;
+    let mine = crate::api::conversations::my_records(state, &ctx.caller).await?;
+    let pilots = crate::api::pilots::my_pilots(state, &ctx.caller).await?;
+    let (mut challenges, mut solutions) = (Vec::new(), Vec::new());
+    // Bounded: the first 20 of each, with three matches each.
+    for id in &mine {
+        let Some(r) = crate::api::conversations::live(state, *id).await? else { continue };
+        let (list, kinds): (&mut Vec<Value>, &[Kind]) = match r.kind() {
+            Kind::Challenge => (&mut challenges, &[Kind::Practice, Kind::Solution]),
+            Kind::Solution => (&mut solutions, &[Kind::Challenge]),
+            _ => continue,
+        };
+        if list.len() >= 20 {
+            continue;
+        }
+        let matches: Vec<Value> = if r.is_public() {
+            crate::api::matching::matches(state, &r, kinds, 3)
+                .await?
+                .into_iter()
+                .map(|m| {
+                    json!({"title": m["title"], "href": format!("/records/{}", m["id"].as_str().unwrap_or_default()),
+                           "fit": locale.number((m["score"].as_f64().unwrap_or(0.0) * 100.0).round(), 0)})
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let state_code = match &r.content.details {
+            banyan_domain::Details::Challenge(c) => Some(c.state.unwrap_or(banyan_domain::ChallengeState::Open).code()),
+            _ => None,
+        };
+        let own_pilots: Vec<Value> = pilots
+            .iter()
+            .filter(|p| p.challenge.id == r.id || p.offer.id == r.id)
+            .map(|p| json!({"id": p.pilot.id, "status": p.pilot.status.code(),
+                            "place": super::site::place_name(locale, p.pilot.plan.place)}))
+            .collect();
+        list.push(json!({"id": r.id, "title": r.content.title, "public": r.is_public(), "state": state_code,
+                         "matches": matches, "pilots": own_pilots}));
+    }
+    let awaiting: Vec<Value> = pilots
+        .iter()
+        .map(crate::api::pilots::summary)
+        .filter(|s| s["awaiting_you"] == json!(true))
+        .collect();
+    Ok(json!({"challenges": challenges, "solutions": solutions, "awaiting": awaiting, "pilots": pilots.len()}))
 }

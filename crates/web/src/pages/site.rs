@@ -393,6 +393,11 @@ fn vocabulary_of(key: &str) -> Option<&'static str> {
     })
 }
 
+/// A place's name in the visitor's language: "Khon Kaen, Thailand".
+pub(crate) fn place_name(locale: &Locale, p: banyan_domain::Place) -> String {
+    place(locale, p.code())["name"].as_str().unwrap_or_default().to_string()
+}
+
 fn place(locale: &Locale, code: &str) -> Value {
     let country = &code[..code.len().min(2)];
     let name = if code.len() > 2 {
@@ -656,6 +661,34 @@ async fn record_page(State(state): State<AppState>, ctx: PageCtx, Path(id): Path
             })
             .collect()
     };
+    // Pilots adopted into a practice are its evidence: shown publicly, with their results.
+    let mut pilots: Vec<Value> = Vec::new();
+    if kind == Kind::Practice {
+        for p in state.store.pilots(&[], Some(shown.id)).await.map_err(|e| ctx.fail(e))? {
+            if p.status != banyan_domain::PilotStatus::Adopted {
+                continue;
+            }
+            let adopter = match crate::api::conversations::live(&state, p.challenge_id).await.map_err(|e| ctx.fail(e))? {
+                Some(c) => match c.content.organisation {
+                    Some(o) => state.store.organisation(o).await.map_err(|e| ctx.fail(e))?.map(|o| o.content.name),
+                    None => None,
+                },
+                None => None,
+            };
+            let mut plan = serde_json::to_value(&p.plan).unwrap_or_default();
+            if let Some(ks) = plan["kpis"].as_array_mut() {
+                for (k, kpi) in ks.iter_mut().zip(&p.plan.kpis) {
+                    k["met"] = json!(kpi.met());
+                }
+            }
+            pilots.push(json!({
+                "place": place_name(locale, p.plan.place), "starts_on": p.plan.starts_on, "ends_on": p.plan.ends_on,
+                "adopter": adopter, "kpis": plan["kpis"],
+                "summary": p.evaluation.as_ref().map(|e| e.summary.clone()),
+                "evidence": p.evaluation.as_ref().map(|e| label(locale, "evidence-levels", &e.evidence_level.get().to_string())),
+            }));
+        }
+    }
     let stage = details["stage"].as_str().map(|s| label(locale, "stages", s));
     let evidence = details["evidence_level"].as_u64().map(|e| label(locale, "evidence-levels", &e.to_string()));
     let viewer = &ctx.caller.viewer;
@@ -692,6 +725,7 @@ async fn record_page(State(state): State<AppState>, ctx: PageCtx, Path(id): Path
             "themes": shown.content.themes,
             "stage": stage, "evidence": evidence, "evidence_level": details["evidence_level"],
             "tcv": tcv(locale, &details["tcv"]),
+            "pilots": pilots,
             "organisation": organisation,
             "license": shown.content.license.as_str(),
             "source": source, "origin": origin, "uri": shown.uri,

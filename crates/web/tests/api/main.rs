@@ -10,6 +10,7 @@ mod matrix;
 mod operations;
 mod organisations;
 mod pages;
+mod pilots;
 mod records;
 mod search;
 mod site;
