@@ -181,6 +181,17 @@ const MATRIX: &[Case] = &[
     all("POST", "/api/v1/conversations/{conversation}/messages", [401, 404, 404, 404, 404, 404]),
     all("POST", "/api/v1/conversations/{conversation}/decline", [401, 404, 404, 404, 404, 404]),
     all("POST", "/api/v1/conversations/{conversation}/curators", [401, 404, 404, 404, 404, 404]),
+    // Pilots: the same (parties are tested in pilots.rs). Procurement checklists are public and
+    // kept by curators; the country in the paths has none until the PUT below writes it.
+    all("POST", "/api/v1/conversations/{conversation}/pilots", [401, 404, 404, 404, 404, 404]),
+    all("GET", "/api/v1/pilots", SIGNED_IN),
+    all("GET", "/api/v1/pilots/{pilot}", [401, 404, 404, 404, 404, 404]),
+    all("GET", "/api/v1/pilots/{pilot}/ocds", [401, 404, 404, 404, 404, 404]),
+    all("PUT", "/api/v1/pilots/{pilot}/plan", [401, 404, 404, 404, 404, 404]),
+    all("POST", "/api/v1/pilots/{pilot}/transitions", [401, 404, 404, 404, 404, 404]),
+    all("GET", "/api/v1/procurement", OK),
+    all("GET", "/api/v1/procurement/{country}", [404; 6]),
+    all("PUT", "/api/v1/procurement/{country}", CURATORS),
     // Open to everyone
     all("GET", "/api/v1/vocabularies", OK),
     all("GET", "/api/v1/vocabularies/{name}", OK),
@@ -280,6 +291,14 @@ const MATRIX: &[Case] = &[
     page("POST", "/conversations/{conversation}/messages", [303, 404, 404, 404, 404, 404]),
     page("POST", "/conversations/{conversation}/decline", [303, 404, 404, 404, 404, 404]),
     page("POST", "/interests", [303, 400, 400, 400, 400, 400]),
+    page("POST", "/conversations/{conversation}/pilots", [303, 404, 404, 404, 404, 404]),
+    page("GET", "/pilots/{pilot}", [303, 404, 404, 404, 404, 404]),
+    page("POST", "/pilots/{pilot}/plan", [303, 404, 404, 404, 404, 404]),
+    page("POST", "/pilots/{pilot}/move", [303, 404, 404, 404, 404, 404]),
+    page("GET", "/procurement", OK),
+    page("GET", "/procurement/new", [400; 6]),
+    page("GET", "/procurement/{country}", OK),
+    page("POST", "/procurement/{country}", CURATOR_FORMS),
     page("GET", "/invitations/{token}", SIGN_IN_FIRST),
     page("POST", "/invitations/{token}", [303, 400, 400, 400, 400, 400]),
 ];
@@ -314,6 +333,18 @@ fn form_for(
         ("POST", "/account/tokens") => vec![("token_name", "script".into()), ("scopes", "read".into())],
         ("POST", "/conversations/{conversation}/messages") => vec![("body", "Hello".into())],
         ("POST", "/conversations/{conversation}/decline") => vec![("reason", "Not now".into())],
+        ("POST", "/conversations/{conversation}/pilots" | "/pilots/{pilot}/plan") => vec![
+            ("scope", "Try it".into()),
+            ("place", "TH-40".into()),
+            ("starts_on", "2027-01-01".into()),
+            ("ends_on", "2027-06-30".into()),
+            ("kpis", "Visits | visits | 5 | 2".into()),
+            ("version", "1".into()),
+        ],
+        ("POST", "/pilots/{pilot}/move") => vec![("to", "agreed".into()), ("version", "1".into())],
+        ("POST", "/procurement/{country}") => {
+            vec![("rules", "Procurement Act".into()), ("steps", "Write the terms of reference\n- Terms".into())]
+        }
         ("POST", "/submit") => vec![
             ("title", "An idea".into()),
             ("details.problem", "p".into()),
@@ -465,6 +496,14 @@ fn body_for(case: &Case, target: Option<(usize, RecordId)>, w: &World, n: usize,
         ("POST", "/api/v1/conversations/{conversation}/messages") => json!({"body": "Hello"}),
         ("POST", "/api/v1/conversations/{conversation}/decline") => json!({"reason": "Not now"}),
         ("POST", "/api/v1/conversations/{conversation}/curators") => json!({"user": w.outsider}),
+        ("POST", "/api/v1/conversations/{conversation}/pilots") => json!({"scope": "Try it", "place": "TH-40",
+            "starts_on": "2027-01-01", "ends_on": "2027-06-30",
+            "kpis": [{"name": "Visits", "baseline": 5, "target": 2}]}),
+        ("PUT", "/api/v1/pilots/{pilot}/plan") => json!({"version": 1, "plan": {}}),
+        ("POST", "/api/v1/pilots/{pilot}/transitions") => json!({"to": "agreed", "version": 1}),
+        ("PUT", "/api/v1/procurement/{country}") => {
+            json!({"rules": "Procurement Act", "steps": [{"title": "Write the terms of reference"}]})
+        }
         _ => return None,
     })
 }
@@ -587,7 +626,9 @@ async fn every_route_answers_every_caller_as_the_matrix_says(db: TestDb) {
                     .replace("{token}", &uuid::Uuid::now_v7().to_string())
                     .replace("{name}", "sdg")
                     .replace("{code}", "BD")
-                    .replace("{conversation}", &uuid::Uuid::now_v7().to_string());
+                    .replace("{conversation}", &uuid::Uuid::now_v7().to_string())
+                    .replace("{pilot}", &uuid::Uuid::now_v7().to_string())
+                    .replace("{country}", "TH");
                 let method = Method::from_bytes(case.method.as_bytes()).unwrap();
                 let reply = if case.page {
                     let (cookie, csrf) = match person {
