@@ -53,6 +53,11 @@ impl Viewer {
         self.role == Some(Role::Admin) && self.has(Scope::Admin)
     }
 
+    /// A signed-in member of at least one organisation of the network.
+    pub fn is_network_member(&self) -> bool {
+        self.user.is_some() && !self.memberships.is_empty() && self.has(Scope::Read)
+    }
+
     pub fn org_role(&self, org: OrganisationId) -> Option<OrgRole> {
         self.memberships.iter().find(|(o, _)| *o == org).map(|(_, r)| *r)
     }
@@ -81,6 +86,10 @@ impl Viewer {
         // Hidden content is the moderators' until they restore it.
         if r.content.hidden {
             return staff_read;
+        }
+        // A restricted challenge is for the members of the network's organisations.
+        if r.content.status == Status::Published && r.content.is_restricted() && self.is_network_member() {
+            return true;
         }
         staff_read || (self.record_relation(r) != Relation::None && self.has(Scope::Read))
     }

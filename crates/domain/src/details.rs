@@ -99,6 +99,10 @@ pub struct Challenge {
     pub seeking: Option<Seeking>,
     /// Where it stands; open when not said.
     pub state: Option<ChallengeState>,
+    /// Shown only to signed-in members of the network's organisations (and curators), not to
+    /// the public: kept out of search, lists, exports and the matches offered to providers.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub restricted: bool,
 }
 
 /// What a solution to a challenge must live with.
@@ -291,6 +295,7 @@ impl Details {
                 }),
                 seeking: c.parsed(o, "seeking", Seeking::parse),
                 state: c.parsed(o, "state", ChallengeState::parse),
+                restricted: c.bool(o, "restricted").unwrap_or(false),
             }),
             Kind::Solution => Details::Solution(Solution {
                 what_it_does: c.block(o, "what_it_does", LONG_TEXT),

@@ -97,7 +97,11 @@ impl Kpi {
         if let (Some(b), Some(t)) = (baseline, target)
             && b == t
         {
-            c.report(&o.path("target"), "invalid_value", "must differ from the baseline, or there is nothing to achieve");
+            c.report(
+                &o.path("target"),
+                "invalid_value",
+                "must differ from the baseline, or there is nothing to achieve",
+            );
         }
         let result = c.number(&mut o, "result", -MAX_AMOUNT, MAX_AMOUNT);
         c.done(o);
@@ -225,8 +229,10 @@ impl Award {
             c.report(&o.path("method"), "required", "is required: open, selective, limited or direct");
         }
         let contract_ends_on = c.parsed(o, "contract_ends_on", |s| {
-            NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                .map_err(|_| VocabError { vocabulary: "date", message: format!("{s:?} is not a date written as YYYY-MM-DD") })
+            NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| VocabError {
+                vocabulary: "date",
+                message: format!("{s:?} is not a date written as YYYY-MM-DD"),
+            })
         });
         if let (Some(d), Some(e)) = (date, contract_ends_on)
             && e <= d
@@ -523,8 +529,7 @@ mod tests {
     fn stopping_needs_a_reason() {
         let mut p = pilot();
         assert_eq!(p.apply(PilotStatus::Stopped, Side::Offer, Move::default()).unwrap_err().0[0].field, "note");
-        p.apply(PilotStatus::Stopped, Side::Offer, Move { note: Some("No budget".into()), ..Move::default() })
-            .unwrap();
+        p.apply(PilotStatus::Stopped, Side::Offer, Move { note: Some("No budget".into()), ..Move::default() }).unwrap();
         assert!(p.moves_for(Side::Offer).is_empty());
     }
 }

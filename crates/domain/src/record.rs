@@ -127,6 +127,11 @@ pub struct RecordContent {
 impl RecordContent {
     /// The summary and the long text fields of the details, in order, as one text (for
     /// comparing records with each other).
+    /// Whether the record is a challenge its organisation restricted to the network's members.
+    pub fn is_restricted(&self) -> bool {
+        matches!(&self.details, Details::Challenge(c) if c.restricted)
+    }
+
     pub fn long_text(&self) -> String {
         let mut text = self.summary.clone().unwrap_or_default();
         for f in Details::text_fields(self.details.kind()) {
@@ -343,7 +348,7 @@ impl Record {
 
     /// Whether anonymous visitors may see it.
     pub fn is_public(&self) -> bool {
-        self.content.status == Status::Published && !self.content.hidden
+        self.content.status == Status::Published && !self.content.hidden && !self.content.is_restricted()
     }
 
     /// The record without personal data (its contact, and who owns it), for anyone who may

@@ -1,5 +1,6 @@
 //! The demo content for `banyan serve --demo`: organisations and records of every kind, in
-//! several languages, written by the Banyan team (`demo/demo.json`).
+//! several languages, and procurement checklists for five countries, written by the Banyan team
+//! (`demo/demo.json`).
 
 use std::collections::HashMap;
 
@@ -18,6 +19,19 @@ pub const DEMO: &str = include_str!("../demo/demo.json");
 pub struct Loaded {
     pub organisations: usize,
     pub records: usize,
+    /// Procurement checklists, one per country.
+    pub checklists: usize,
+}
+
+/// A checklist read as curators' input is: every rule checked.
+fn read_checklist(v: &Value) -> anyhow::Result<banyan_domain::Checklist> {
+    use banyan_domain::validate::{Checker, Path};
+    let mut c = Checker::new();
+    let mut o = c.object(Path::root(), v);
+    let list = banyan_domain::Checklist::read(&mut c, &mut o);
+    c.done(o);
+    let list = c.finish(list).map_err(|e| anyhow::anyhow!("{e}"))?;
+    list.context("a checklist")
 }
 
 /// Whether the store holds no records and no organisations.
@@ -72,5 +86,16 @@ pub async fn load(store: &dyn Store, base_url: &str) -> anyhow::Result<Loaded> {
             .map_err(|v| anyhow::anyhow!("demo record #{}: {v}", i + 1))?;
         store.create_record(NewRecord::local(input, base_url), &actor).await?;
     }
-    Ok(Loaded { organisations: ids.len(), records: records.len() })
+    let mut checklists = 0;
+    if let Some(lists) = demo["procurement"].as_object() {
+        for (code, list) in lists {
+            let country = banyan_domain::CountryCode::parse(code)
+                .map_err(|e| anyhow::anyhow!("demo checklist {code}: {}", e.message))?;
+            let checklist: banyan_domain::Checklist =
+                read_checklist(list).with_context(|| format!("demo checklist {code}"))?;
+            store.put_checklist(country, &checklist, Some(0), &actor).await?;
+            checklists += 1;
+        }
+    }
+    Ok(Loaded { organisations: ids.len(), records: records.len(), checklists })
 }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use tantivy::TantivyDocument;
 use uuid::Uuid;
 
-use banyan_domain::{Details, Organisation, Record, Status};
+use banyan_domain::{Details, Organisation, Record};
 
 use crate::schema::{Facet, Fields};
 
@@ -48,7 +48,7 @@ pub struct IndexDoc {
 
 /// Whether anonymous visitors may see a record, and so whether it belongs in the index.
 pub fn is_public(record: &Record) -> bool {
-    record.content.status == Status::Published && !record.content.hidden
+    record.is_public()
 }
 
 /// The document of a public record. `organisation` is the name of its organisation, which is

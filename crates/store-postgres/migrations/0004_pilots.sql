@@ -1,5 +1,7 @@
 -- Pilots agreed in a conversation, their history, and the procurement checklists curators keep
--- per country.
+-- per country. Challenges restricted to the network's members.
+
+ALTER TABLE records ADD COLUMN restricted BOOLEAN NOT NULL DEFAULT false;
 
 CREATE TABLE pilots (
     id               UUID PRIMARY KEY,

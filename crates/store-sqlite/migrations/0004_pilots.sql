@@ -1,5 +1,7 @@
 -- Pilots agreed in a conversation, their history, and the procurement checklists curators keep
--- per country.
+-- per country. Challenges restricted to the network's members.
+
+ALTER TABLE records ADD COLUMN restricted INTEGER NOT NULL DEFAULT 0;
 
 CREATE TABLE pilots (
     id               TEXT PRIMARY KEY,

@@ -15,8 +15,8 @@ use async_trait::async_trait;
 use uuid::Uuid;
 
 use banyan_domain::{
-    Checklist, CommentId, ConversationId, CountryCode, Email, OrgRole, Organisation, OrganisationId, OrganisationInput, Record, RecordId,
-    Pilot, PilotEvent, PilotId, RecordInput, ReportId, Status, TokenId, UserId,
+    Checklist, CommentId, ConversationId, CountryCode, Email, OrgRole, Organisation, OrganisationId, OrganisationInput,
+    Pilot, PilotEvent, PilotId, Record, RecordId, RecordInput, ReportId, Status, TokenId, UserId,
 };
 
 pub use error::{Result, StoreError};
@@ -268,8 +268,7 @@ pub trait Store: Send + Sync + 'static {
 
     /// Writes the pilot as changed from `expected_version` (else [`StoreError::Conflict`]),
     /// with one step of its history and an audit entry.
-    async fn save_pilot(&self, pilot: &Pilot, expected_version: i64, step: &PilotStep, actor: &Actor)
-    -> Result<Pilot>;
+    async fn save_pilot(&self, pilot: &Pilot, expected_version: i64, step: &PilotStep, actor: &Actor) -> Result<Pilot>;
 
     /// A pilot's history, oldest first.
     async fn pilot_events(&self, id: PilotId) -> Result<Vec<PilotEvent>>;

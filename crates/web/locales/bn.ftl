@@ -800,3 +800,5 @@ v-procurement-methods-open = উন্মুক্ত: যে কেউ দর�
 v-procurement-methods-selective = বাছাইকৃত: যোগ্য সরবরাহকারীরা দরপত্র দেয়
 v-procurement-methods-limited = সীমিত: ক্রেতা সরবরাহকারীদের আমন্ত্রণ জানায়
 v-procurement-methods-direct = সরাসরি: প্রতিযোগিতা ছাড়া একজন সরবরাহকারী
+conv-mentions-you = আপনার উল্লেখ আছে
+conv-mention-hint = কারও দৃষ্টি আকর্ষণ করতে @ এবং তাঁর নাম লিখুন, যেমন @Amina Rahman: তাঁকে ই-মেইলে জানানো হবে।

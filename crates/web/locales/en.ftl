@@ -729,3 +729,5 @@ v-procurement-methods-open = Open: anyone may bid
 v-procurement-methods-selective = Selective: qualified suppliers bid
 v-procurement-methods-limited = Limited: the buyer invites suppliers
 v-procurement-methods-direct = Direct: one supplier without competition
+conv-mentions-you = mentions you
+conv-mention-hint = To draw someone’s attention, write @ and their name, as in @Amina Rahman: they are told by mail.

@@ -800,3 +800,5 @@ v-procurement-methods-open = วิธีเปิดกว้าง: ผู้�
 v-procurement-methods-selective = วิธีคัดเลือก: ผู้ค้าที่มีคุณสมบัติยื่นข้อเสนอ
 v-procurement-methods-limited = วิธีจำกัด: ผู้ซื้อเชิญผู้ค้า
 v-procurement-methods-direct = วิธีเฉพาะเจาะจง: ผู้ค้ารายเดียวโดยไม่มีการแข่งขัน
+conv-mentions-you = กล่าวถึงคุณ
+conv-mention-hint = หากต้องการเรียกความสนใจของใคร ให้พิมพ์ @ ตามด้วยชื่อ เช่น @Amina Rahman ผู้นั้นจะได้รับแจ้งทางอีเมล

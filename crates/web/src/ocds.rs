@@ -28,7 +28,8 @@ pub struct Inputs<'a> {
 }
 
 fn date_time(d: NaiveDate) -> String {
-    Utc.from_utc_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight exists")).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    Utc.from_utc_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight exists"))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 fn value(m: &banyan_domain::Money) -> Value {
@@ -75,7 +76,8 @@ pub fn release_package(i: &Inputs<'_>) -> Value {
         "milestones": milestones,
     });
     if let Some(b) = &p.plan.budget {
-        planning["budget"] = json!({"id": format!("{}-budget", p.id), "description": "Budget of the pilot", "amount": value(b)});
+        planning["budget"] =
+            json!({"id": format!("{}-budget", p.id), "description": "Budget of the pilot", "amount": value(b)});
     }
     let tender_status = match p.status {
         PilotStatus::Proposed => "planning",

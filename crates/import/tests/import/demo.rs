@@ -9,6 +9,10 @@ backend_tests!(the_demo_content_loads_once);
 async fn the_demo_content_loads_once(db: TestDb) {
     let loaded = banyan_import::demo::load(db.store.as_ref(), BASE).await.unwrap();
     assert_eq!(loaded.records, 30);
+    assert_eq!(loaded.checklists, 5);
+    let lists = db.store.checklists(None).await.unwrap();
+    assert_eq!(lists.iter().map(|c| c.country.code()).collect::<Vec<_>>(), ["BD", "MY", "PH", "TH", "VN"]);
+    assert!(lists.iter().all(|c| c.checklist.steps.len() >= 4 && c.checklist.source.is_some()));
     for kind in Kind::ALL {
         assert!(total(db.store.as_ref(), RecordQuery { kind: Some(*kind), ..Default::default() }).await >= 5, "{kind}");
     }

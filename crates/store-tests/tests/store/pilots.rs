@@ -62,7 +62,11 @@ async fn a_pilot_moves_step_by_step_with_its_history(db: TestDb) {
     assert_eq!(pilot.plan, plan(), "the plan round-trips");
     let v = pilot.version;
     pilot.apply(PilotStatus::Agreed, Side::Challenge, Move::default()).unwrap();
-    let pilot = db.store.save_pilot(&pilot, v, &step("agreed", PilotStatus::Proposed, Side::Challenge, None), &o).await.unwrap();
+    let pilot = db
+        .store
+        .save_pilot(&pilot, v, &step("agreed", PilotStatus::Proposed, Side::Challenge, None), &o)
+        .await
+        .unwrap();
     assert_eq!((pilot.version, pilot.status), (2, PilotStatus::Agreed));
     let mut running = pilot.clone();
     running.apply(PilotStatus::Running, Side::Offer, Move::default()).unwrap();
@@ -85,7 +89,10 @@ async fn a_pilot_moves_step_by_step_with_its_history(db: TestDb) {
     assert_eq!(evaluated.plan.kpis[0].result, Some(0.5));
     assert_eq!(evaluated.evaluation.as_ref().unwrap().evidence_level.get(), 2);
     let events = db.store.pilot_events(evaluated.id).await.unwrap();
-    assert_eq!(events.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["proposed", "agreed", "running", "evaluated"]);
+    assert_eq!(
+        events.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
+        ["proposed", "agreed", "running", "evaluated"]
+    );
     assert_eq!(events[3].from, Some(PilotStatus::Running));
     assert_eq!(events[3].note.as_deref(), Some("Good"));
     assert_eq!(events[1].side, Some(Side::Challenge));
@@ -97,7 +104,10 @@ async fn a_pilot_moves_step_by_step_with_its_history(db: TestDb) {
     let mut adopted = evaluated.clone();
     adopted.apply(PilotStatus::Adopted, Side::Challenge, Move::default()).unwrap();
     adopted.practice_id = Some(evaluated.offer_id);
-    db.store.save_pilot(&adopted, 4, &step("adopted", PilotStatus::Evaluated, Side::Challenge, None), &o).await.unwrap();
+    db.store
+        .save_pilot(&adopted, 4, &step("adopted", PilotStatus::Evaluated, Side::Challenge, None), &o)
+        .await
+        .unwrap();
     let of_practice = db.store.pilots(&[], Some(evaluated.offer_id)).await.unwrap();
     assert_eq!(of_practice.iter().map(|p| p.status).collect::<Vec<_>>(), [PilotStatus::Adopted]);
 }

@@ -7,9 +7,7 @@ use serde_json::json;
 
 use banyan_domain::PilotStatus;
 use banyan_domain::validate::Path;
-use banyan_domain::{
-    Checklist, ConversationId, CountryCode, Pilot, PilotEvent, PilotId, RecordId, Side, Violations,
-};
+use banyan_domain::{Checklist, ConversationId, CountryCode, Pilot, PilotEvent, PilotId, RecordId, Side, Violations};
 
 use super::builder::Sql;
 use super::write::audit;
@@ -109,7 +107,8 @@ impl<B: Backend> SqlStore<B> {
                 "the conversation was declined",
             )));
         }
-        if RecordId(row.uuid("challenge_id")?) != pilot.challenge_id || RecordId(row.uuid("offer_id")?) != pilot.offer_id
+        if RecordId(row.uuid("challenge_id")?) != pilot.challenge_id
+            || RecordId(row.uuid("offer_id")?) != pilot.offer_id
         {
             return Err(StoreError::Invalid(Violations::one(
                 &Path::root().key("conversation"),
@@ -118,7 +117,9 @@ impl<B: Backend> SqlStore<B> {
             )));
         }
         tx.execute(
-            &format!("INSERT INTO pilots ({PILOT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, $11)"),
+            &format!(
+                "INSERT INTO pilots ({PILOT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, $11)"
+            ),
             vec![
                 pilot.id.0.into(),
                 pilot.conversation_id.0.into(),
@@ -136,8 +137,11 @@ impl<B: Backend> SqlStore<B> {
         .await?;
         let step = PilotStep { action: "proposed".into(), from: None, side: Some(pilot.proposed_by), note: None };
         write_step(&mut tx, pilot.id, &step, actor, at).await?;
-        tx.execute("UPDATE conversations SET updated_at = $2 WHERE id = $1", vec![pilot.conversation_id.0.into(), at.into()])
-            .await?;
+        tx.execute(
+            "UPDATE conversations SET updated_at = $2 WHERE id = $1",
+            vec![pilot.conversation_id.0.into(), at.into()],
+        )
+        .await?;
         tx.commit().await?;
         self.pilot_by_id(pilot.id).await?.ok_or(StoreError::NotFound)
     }
@@ -227,7 +231,11 @@ impl<B: Backend> SqlStore<B> {
             .map(|r| {
                 Ok(PilotEvent {
                     action: r.text("action")?,
-                    from: r.opt_text("from_status")?.map(|s| PilotStatus::parse(&s)).transpose().map_err(|_| corrupt("event"))?,
+                    from: r
+                        .opt_text("from_status")?
+                        .map(|s| PilotStatus::parse(&s))
+                        .transpose()
+                        .map_err(|_| corrupt("event"))?,
                     side: r.opt_text("side")?.as_deref().and_then(Side::parse),
                     note: r.opt_text("note")?,
                     at: r.time("at")?,

@@ -396,6 +396,7 @@ fn row_columns(record: &Record, data: &serde_json::Value) -> Vec<(&'static str, 
         ("slug", record.slug.as_str().into()),
         ("status", c.status.code().into()),
         ("hidden", c.hidden.into()),
+        ("restricted", c.is_restricted().into()),
         ("title", c.title.as_str().into()),
         ("lang", c.lang.as_str().into()),
         ("organisation_id", c.organisation.map(|o| o.0).into()),
@@ -411,11 +412,16 @@ fn row_columns(record: &Record, data: &serde_json::Value) -> Vec<(&'static str, 
 fn record_filter(q: &mut Sql, query: &RecordQuery) {
     match &query.visibility {
         Visibility::Public => {
-            q.push(" AND r.status = 'published' AND r.hidden = ").bind(false);
+            q.push(" AND r.status = 'published' AND r.hidden = ").bind(false).push(" AND r.restricted = ").bind(false);
         }
         Visibility::All => {}
         Visibility::Member { user, organisations } => {
-            q.push(" AND (r.status = 'published' OR r.owner_id = ").bind(user.0);
+            // Restricted challenges are for members of the network's organisations.
+            q.push(" AND ((r.status = 'published'");
+            if organisations.is_empty() {
+                q.push(" AND r.restricted = ").bind(false);
+            }
+            q.push(") OR r.owner_id = ").bind(user.0);
             for org in organisations {
                 q.push(" OR r.organisation_id = ").bind(org.0);
             }

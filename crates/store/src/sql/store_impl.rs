@@ -4,8 +4,8 @@ use async_trait::async_trait;
 use uuid::Uuid;
 
 use banyan_domain::{
-    Checklist, CommentId, ConversationId, CountryCode, Pilot, PilotEvent, PilotId, Email, OrgRole, Organisation, OrganisationId, OrganisationInput, Record,
-    RecordId, RecordInput, ReportId, Status, TokenId, UserId,
+    Checklist, CommentId, ConversationId, CountryCode, Email, OrgRole, Organisation, OrganisationId, OrganisationInput,
+    Pilot, PilotEvent, PilotId, Record, RecordId, RecordInput, ReportId, Status, TokenId, UserId,
 };
 
 use super::{Backend, SqlStore};
@@ -265,13 +265,7 @@ impl<B: Backend> Store for SqlStore<B> {
         self.pilots_where(conversations, practice).await
     }
 
-    async fn save_pilot(
-        &self,
-        pilot: &Pilot,
-        expected_version: i64,
-        step: &PilotStep,
-        actor: &Actor,
-    ) -> Result<Pilot> {
+    async fn save_pilot(&self, pilot: &Pilot, expected_version: i64, step: &PilotStep, actor: &Actor) -> Result<Pilot> {
         self.save_pilot_tx(pilot, expected_version, step, actor).await
     }
 

@@ -91,11 +91,39 @@ async fn people_of(state: &AppState, record: &Record) -> ApiResult<Vec<User>> {
     Ok(out.into_iter().filter(|u| u.is_verified() && u.blocked_at.is_none()).collect())
 }
 
-/// Mails everyone of `records` (but `except`) about the conversation.
+/// The people a message mentions: `@` followed by their name (any case), longest names first so
+/// that "@Ana Lima" is not taken for "@Ana". Only people who take part can be mentioned.
+pub(crate) fn mentions(body: &str, people: &[User]) -> Vec<UserId> {
+    let lower = body.to_lowercase();
+    let mut named: Vec<&User> = people.iter().filter(|u| !u.name.trim().is_empty()).collect();
+    named.sort_by_key(|u| std::cmp::Reverse(u.name.chars().count()));
+    let mut taken: Vec<(usize, usize)> = Vec::new();
+    let mut out = Vec::new();
+    for u in named {
+        let needle = format!("@{}", u.name.trim().to_lowercase());
+        for (at, _) in lower.match_indices(&needle) {
+            let end = at + needle.len();
+            // A whole name: not followed by more of a word.
+            if lower[end..].chars().next().is_some_and(char::is_alphanumeric) {
+                continue;
+            }
+            if taken.iter().any(|(a, b)| at < *b && end > *a) {
+                continue;
+            }
+            taken.push((at, end));
+            if !out.contains(&u.id) {
+                out.push(u.id);
+            }
+        }
+    }
+    out
+}
+
+/// Mails everyone of `records` (but those in `except`) about the conversation.
 pub(crate) async fn notify(
     state: &AppState,
     records: &[&Record],
-    except: Option<UserId>,
+    except: &[UserId],
     subject: &str,
     text: &str,
     c: ConversationId,
@@ -105,7 +133,7 @@ pub(crate) async fn notify(
     let mut sent: Vec<UserId> = Vec::new();
     for r in records {
         for u in people_of(state, r).await? {
-            if Some(u.id) != except && !sent.contains(&u.id) {
+            if !except.contains(&u.id) && !sent.contains(&u.id) {
                 state.store.enqueue_mail(letters.conversation(&u, subject, text, &c.to_string())).await?;
                 sent.push(u.id);
             }
@@ -208,7 +236,7 @@ pub(crate) async fn interest(
             "Both sides are interested in “{}” for the challenge “{}”. Your private conversation is open.",
             offer.content.title, challenge.content.title
         );
-        notify(state, &[&challenge, &offer], None, "A conversation is open", &text, c.id).await?;
+        notify(state, &[&challenge, &offer], &[], "A conversation is open", &text, c.id).await?;
         move_into_conversation(state, &challenge).await?;
     }
     Ok((interests.iter().map(|i| i.side.as_str()).collect(), conversation.map(|c| c.id)))
@@ -352,17 +380,44 @@ pub(crate) async fn write_message(
     let (c, challenge, offer, side) = reachable(state, caller, id).await?;
     let text = text?;
     let message = state.store.add_message(c.id, side.map_or("curator", |s| s.as_str()), &text, &actor).await?;
-    let notice = format!("A new message about “{}” and “{}”.", challenge.content.title, offer.content.title);
     let me = caller.user.as_ref().map(|u| u.id);
-    notify(state, &[&challenge, &offer], me, "A new message", &notice, c.id).await?;
-    let letters = super::auth::Accounts { state };
+    // Everyone who takes part: both sides' people and the invited curators.
+    let mut people = people_of(state, &challenge).await?;
+    for u in people_of(state, &offer).await? {
+        if !people.iter().any(|p| p.id == u.id) {
+            people.push(u);
+        }
+    }
+    let parties: Vec<UserId> = people.iter().map(|u| u.id).collect();
     for curator in &c.curators {
-        if me != Some(*curator)
+        if !parties.contains(curator)
             && let Some(u) = state.store.user(*curator).await?
+        {
+            people.push(u);
+        }
+    }
+    let mentioned: Vec<UserId> = mentions(&text, &people).into_iter().filter(|u| Some(*u) != me).collect();
+    let letters = super::auth::Accounts { state };
+    let titles = format!("“{}” and “{}”", challenge.content.title, offer.content.title);
+    for u in people.iter().filter(|u| mentioned.contains(&u.id)) {
+        let notice = format!("You were mentioned in a message about {titles}.");
+        state
+            .store
+            .enqueue_mail(letters.letters().conversation(u, "You were mentioned", &notice, &c.id.to_string()))
+            .await?;
+    }
+    let notice = format!("A new message about {titles}.");
+    let mut skip: Vec<UserId> = mentioned.clone();
+    skip.extend(me);
+    notify(state, &[&challenge, &offer], &skip, "A new message", &notice, c.id).await?;
+    for curator in &c.curators {
+        if !skip.contains(curator)
+            && !parties.contains(curator)
+            && let Some(u) = people.iter().find(|p| p.id == *curator)
         {
             state
                 .store
-                .enqueue_mail(letters.letters().conversation(&u, "A new message", &notice, &c.id.to_string()))
+                .enqueue_mail(letters.letters().conversation(u, "A new message", &notice, &c.id.to_string()))
                 .await?;
         }
     }
@@ -402,7 +457,15 @@ pub(crate) async fn decline_as(
         challenge.content.title, offer.content.title
     );
     let me = caller.user.as_ref().map(|u| u.id);
-    notify(state, &[&challenge, &offer], me, "A conversation was declined", &notice, c.id).await?;
+    notify(
+        state,
+        &[&challenge, &offer],
+        &me.into_iter().collect::<Vec<_>>(),
+        "A conversation was declined",
+        &notice,
+        c.id,
+    )
+    .await?;
     Ok((c, challenge, offer, side))
 }
 

@@ -71,7 +71,8 @@ pub(crate) async fn view(state: &AppState, r: &Reached) -> ApiResult<Value> {
         }
     }
     v["your_side"] = json!(r.side.map(|s| s.as_str()).unwrap_or("curator"));
-    v["moves"] = json!(r.side.map(|s| r.pilot.moves_for(s)).unwrap_or_default().iter().map(|m| m.code()).collect::<Vec<_>>());
+    v["moves"] =
+        json!(r.side.map(|s| r.pilot.moves_for(s)).unwrap_or_default().iter().map(|m| m.code()).collect::<Vec<_>>());
     v["plan_open"] = json!(r.side.is_some() && r.pilot.plan_open());
     v["challenge"] = json!({"id": r.challenge.id, "title": r.challenge.content.title});
     v["offer"] = json!({"id": r.offer.id, "kind": r.offer.kind().code(), "title": r.offer.content.title});
@@ -145,7 +146,7 @@ async fn tell(
     c: &Conversation,
 ) -> ApiResult<()> {
     let me = caller.user.as_ref().map(|u| u.id);
-    notify(state, &[challenge, offer], me, subject, text, c.id).await
+    notify(state, &[challenge, offer], &me.into_iter().collect::<Vec<_>>(), subject, text, c.id).await
 }
 
 /// The caller's pilots: in the conversations about records they own or edit, or to which they
@@ -226,7 +227,8 @@ fn read_version(body: &Value) -> ApiResult<i64> {
 pub(crate) async fn revise(state: &AppState, caller: &Caller, id: &str, body: &Value) -> ApiResult<Reached> {
     let (_, actor) = caller.require_member()?;
     let mut r = reach(state, caller, id).await?;
-    let side = r.side.ok_or_else(|| ApiError::Forbidden("the two sides change the plan; curators facilitate".into()))?;
+    let side =
+        r.side.ok_or_else(|| ApiError::Forbidden("the two sides change the plan; curators facilitate".into()))?;
     let version = read_version(body)?;
     let plan_body = body.get("plan").cloned().unwrap_or(Value::Null);
     let plan = read_body(&plan_body, PilotPlan::read).map_err(|e| prefix(e, "plan"))?;
@@ -353,7 +355,8 @@ pub(crate) async fn move_as(state: &AppState, caller: &Caller, id: &str, body: &
             let others = state.store.conversations_about(&mine, None).await?;
             let ids: Vec<_> = others.iter().filter(|c| c.challenge_id == r.challenge.id).map(|c| c.id).collect();
             let going = state.store.pilots(&ids, None).await?.iter().any(|p| {
-                p.id != r.pilot.id && matches!(p.status, PilotStatus::Agreed | PilotStatus::Running | PilotStatus::Evaluated)
+                p.id != r.pilot.id
+                    && matches!(p.status, PilotStatus::Agreed | PilotStatus::Running | PilotStatus::Evaluated)
             });
             if !going {
                 set_challenge_state(state, r.challenge.id, ChallengeState::InConversation, |s| {
@@ -431,7 +434,10 @@ async fn record_adoption(
             if content == current.content {
                 return Ok(current.id);
             }
-            match state.store.update_record(current.id, current.version, RecordInput { content, slug: None }, &system).await
+            match state
+                .store
+                .update_record(current.id, current.version, RecordInput { content, slug: None }, &system)
+                .await
             {
                 Ok(r) => return Ok(r.id),
                 Err(StoreError::Conflict { .. }) => continue,
@@ -516,8 +522,7 @@ async fn list_checklists(State(state): State<AppState>) -> ApiResult<JsonRespons
 }
 
 fn country(code: &str) -> ApiResult<CountryCode> {
-    CountryCode::parse(code)
-        .map_err(|_| ApiError::NotFound(format!("{code:?} is not an ISO 3166-1 country code")))
+    CountryCode::parse(code).map_err(|_| ApiError::NotFound(format!("{code:?} is not an ISO 3166-1 country code")))
 }
 
 /// One country's procurement checklist: the rules that apply, the steps and the documents.
@@ -525,9 +530,12 @@ fn country(code: &str) -> ApiResult<CountryCode> {
     responses((status = 200, body = banyan_store::ProcurementChecklist), (status = 404, body = Problem)))]
 async fn get_checklist(State(state): State<AppState>, Path(code): Path<String>) -> ApiResult<JsonResponse> {
     let c = country(&code)?;
-    let list = state.store.checklists(Some(c)).await?.pop().ok_or_else(|| {
-        ApiError::NotFound(format!("there is no procurement checklist for {} yet", c.code()))
-    })?;
+    let list = state
+        .store
+        .checklists(Some(c))
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::NotFound(format!("there is no procurement checklist for {} yet", c.code())))?;
     Ok(JsonResponse::ok(&list))
 }
 

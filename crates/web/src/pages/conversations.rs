@@ -51,7 +51,12 @@ pub(crate) async fn render(state: &AppState, ctx: &PageCtx, id: &str, f: Value, 
         .await
         .map_err(|e| ctx.fail(e))?
         .into_iter()
-        .map(|m| json!({"side": m.side, "mine": m.author_id == Some(user.id), "body": m.body, "at": m.created_at}))
+        .map(|m| {
+            let mentions_me =
+                crate::api::conversations::mentions(&m.body, std::slice::from_ref(&user)).contains(&user.id);
+            json!({"side": m.side, "mine": m.author_id == Some(user.id), "body": m.body, "at": m.created_at,
+                   "mentions_me": mentions_me && m.author_id != Some(user.id)})
+        })
         .collect();
     let pilots: Vec<Value> = state
         .store

@@ -166,7 +166,9 @@ fn plan_echo(plan: &Value) -> Value {
         .as_array()
         .map(|rs| {
             rs.iter()
-                .map(|r| format!("{}: {}", r["who"].as_str().unwrap_or_default(), r["does"].as_str().unwrap_or_default()))
+                .map(|r| {
+                    format!("{}: {}", r["who"].as_str().unwrap_or_default(), r["does"].as_str().unwrap_or_default())
+                })
                 .collect()
         })
         .unwrap_or_default();
@@ -206,7 +208,12 @@ async fn page(State(state): State<AppState>, ctx: PageCtx, Path(id): Path<String
     render_pilot(&state, &ctx, &r, empty_form(), None, StatusCode::OK).await
 }
 
-async fn revise(State(state): State<AppState>, ctx: PageCtx, Path(id): Path<String>, RawForm(body): RawForm) -> PageResult {
+async fn revise(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(id): Path<String>,
+    RawForm(body): RawForm,
+) -> PageResult {
     ctx.user()?;
     let form = FormData::parse(&body);
     let version = form.get("version").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
@@ -243,7 +250,9 @@ fn move_json(form: &FormData, kpis: usize) -> Value {
         }
         body.insert("evaluation".into(), Value::Object(e));
     }
-    if form.get("to") == Some("adopted") && ["award_date", "award_amount", "award_method"].iter().any(|k| form.get(k).is_some()) {
+    if form.get("to") == Some("adopted")
+        && ["award_date", "award_amount", "award_method"].iter().any(|k| form.get(k).is_some())
+    {
         let mut a = Map::new();
         if let Some(d) = form.get("award_date") {
             a.insert("date".into(), json!(d));
@@ -287,7 +296,12 @@ async fn move_pilot(
     }
 }
 
-async fn propose(State(state): State<AppState>, ctx: PageCtx, Path(id): Path<String>, RawForm(body): RawForm) -> PageResult {
+async fn propose(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(id): Path<String>,
+    RawForm(body): RawForm,
+) -> PageResult {
     ctx.user()?;
     let form = FormData::parse(&body);
     match api::propose_in(&state, &ctx.caller, &id, &plan_json(&form)).await {
@@ -329,7 +343,13 @@ async fn new_checklist(ctx: PageCtx, Query(q): Query<NewCountry>) -> PageResult 
     Ok(redirect(&format!("/procurement/{}", c.code())))
 }
 
-async fn render_checklist(state: &AppState, ctx: &PageCtx, code: &str, f: Option<Value>, status: StatusCode) -> PageResult {
+async fn render_checklist(
+    state: &AppState,
+    ctx: &PageCtx,
+    code: &str,
+    f: Option<Value>,
+    status: StatusCode,
+) -> PageResult {
     let c = CountryCode::parse(&code.to_uppercase())
         .map_err(|_| ctx.fail(ApiError::NotFound(format!("{code:?} is not a country code"))))?;
     let current = state.store.checklists(Some(c)).await.map_err(|e| ctx.fail(e))?.pop();

@@ -581,16 +581,15 @@ async fn matching_work(state: &AppState, ctx: &PageCtx) -> Result<Value, ApiErro
         let own_pilots: Vec<Value> = pilots
             .iter()
             .filter(|p| p.challenge.id == r.id || p.offer.id == r.id)
-            .map(|p| json!({"id": p.pilot.id, "status": p.pilot.status.code(),
-                            "place": super::site::place_name(locale, p.pilot.plan.place)}))
+            .map(|p| {
+                json!({"id": p.pilot.id, "status": p.pilot.status.code(),
+                            "place": super::site::place_name(locale, p.pilot.plan.place)})
+            })
             .collect();
         list.push(json!({"id": r.id, "title": r.content.title, "public": r.is_public(), "state": state_code,
                          "matches": matches, "pilots": own_pilots}));
     }
-    let awaiting: Vec<Value> = pilots
-        .iter()
-        .map(crate::api::pilots::summary)
-        .filter(|s| s["awaiting_you"] == json!(true))
-        .collect();
+    let awaiting: Vec<Value> =
+        pilots.iter().map(crate::api::pilots::summary).filter(|s| s["awaiting_you"] == json!(true)).collect();
     Ok(json!({"challenges": challenges, "solutions": solutions, "awaiting": awaiting, "pilots": pilots.len()}))
 }

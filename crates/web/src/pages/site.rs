@@ -668,13 +668,14 @@ async fn record_page(State(state): State<AppState>, ctx: PageCtx, Path(id): Path
             if p.status != banyan_domain::PilotStatus::Adopted {
                 continue;
             }
-            let adopter = match crate::api::conversations::live(&state, p.challenge_id).await.map_err(|e| ctx.fail(e))? {
-                Some(c) => match c.content.organisation {
-                    Some(o) => state.store.organisation(o).await.map_err(|e| ctx.fail(e))?.map(|o| o.content.name),
+            let adopter =
+                match crate::api::conversations::live(&state, p.challenge_id).await.map_err(|e| ctx.fail(e))? {
+                    Some(c) => match c.content.organisation {
+                        Some(o) => state.store.organisation(o).await.map_err(|e| ctx.fail(e))?.map(|o| o.content.name),
+                        None => None,
+                    },
                     None => None,
-                },
-                None => None,
-            };
+                };
             let mut plan = serde_json::to_value(&p.plan).unwrap_or_default();
             if let Some(ks) = plan["kpis"].as_array_mut() {
                 for (k, kpi) in ks.iter_mut().zip(&p.plan.kpis) {

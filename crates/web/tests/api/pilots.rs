@@ -17,6 +17,7 @@ backend_tests!(
     a_challenge_goes_from_matches_to_an_adopted_practice,
     a_piloted_solution_becomes_a_practice_of_the_adopting_organisation,
     procurement_checklists_are_public_and_kept_by_curators,
+    a_restricted_challenge_is_for_the_networks_members,
 );
 
 pub(crate) async fn org(app: &TestApp, name: &str, kind: &str) -> OrganisationId {
@@ -172,10 +173,17 @@ async fn a_challenge_goes_from_matches_to_an_adopted_practice(db: TestDb) {
     let opened = app.by(&provider).post("/api/v1/interests", &pair).await;
     let conversation = opened.body["conversation"].as_str().expect("the conversation opens").to_string();
     let talk = format!("/api/v1/conversations/{conversation}");
-    app.by(&official).post(&format!("{talk}/messages"), &json!({"body": "Could we try e-mutation in Khon Kaen?"})).await;
-    app.by(&provider).post(&format!("{talk}/messages"), &json!({"body": "Yes: we can train your staff."})).await;
     let invited = app.by(&official).post(&format!("{talk}/curators"), &json!({"user": facilitator.id})).await;
     assert_eq!(invited.status, StatusCode::OK, "{}", invited.text);
+    app.by(&official)
+        .post(&format!("{talk}/messages"), &json!({"body": "Could we try e-mutation in Khon Kaen?"}))
+        .await;
+    // A mention tells the person mentioned as such; the others hear of a new message.
+    let reply = json!({"body": "Yes: we can train your staff. @Facilitator, could you share the guide? cc @officialx"});
+    app.by(&provider).post(&format!("{talk}/messages"), &reply).await;
+    assert!(app.last_mail_to(&facilitator.email).await.subject.starts_with("You were mentioned"));
+    let told = app.last_mail_to(&official.email).await.subject;
+    assert!(told.starts_with("A new message"), "@officialx names nobody here: {told}");
 
     // A plan with a problem is refused by field; then the official proposes a pilot.
     let mut bad = plan();
@@ -185,7 +193,10 @@ async fn a_challenge_goes_from_matches_to_an_adopted_practice(db: TestDb) {
     refused.assert_problem(StatusCode::BAD_REQUEST, "invalid-input");
     assert_eq!(refused.error_fields(), ["ends_on", "kpis[0].target"]);
     app.by(&stranger).post(&format!("{talk}/pilots"), &plan()).await.assert_problem(StatusCode::NOT_FOUND, "not-found");
-    app.by(&facilitator).post(&format!("{talk}/pilots"), &plan()).await.assert_problem(StatusCode::FORBIDDEN, "forbidden");
+    app.by(&facilitator)
+        .post(&format!("{talk}/pilots"), &plan())
+        .await
+        .assert_problem(StatusCode::FORBIDDEN, "forbidden");
     let proposed = app.by(&official).post(&format!("{talk}/pilots"), &plan()).await;
     assert_eq!(proposed.status, StatusCode::CREATED, "{}", proposed.text);
     let id = proposed.body["id"].as_str().unwrap().to_string();
@@ -200,11 +211,20 @@ async fn a_challenge_goes_from_matches_to_an_adopted_practice(db: TestDb) {
     assert_eq!(seen.body["moves"], json!(["agreed", "stopped"]), "{}", seen.text);
     assert_eq!(seen.body["your_side"], "offer");
     let to = format!("{path}/transitions");
-    app.by(&provider).post(&to, &json!({"to": "agreed", "version": 0})).await.assert_problem(StatusCode::BAD_REQUEST, "invalid-input");
-    app.by(&official).post(&to, &json!({"to": "agreed", "version": 1})).await.assert_problem(StatusCode::BAD_REQUEST, "invalid-input");
+    app.by(&provider)
+        .post(&to, &json!({"to": "agreed", "version": 0}))
+        .await
+        .assert_problem(StatusCode::BAD_REQUEST, "invalid-input");
+    app.by(&official)
+        .post(&to, &json!({"to": "agreed", "version": 1}))
+        .await
+        .assert_problem(StatusCode::BAD_REQUEST, "invalid-input");
     let agreed = app.by(&provider).post(&to, &json!({"to": "agreed", "version": 1})).await;
     assert_eq!(agreed.status, StatusCode::OK, "{}", agreed.text);
-    app.by(&official).post(&to, &json!({"to": "running", "version": 1})).await.assert_problem(StatusCode::CONFLICT, "version-conflict");
+    app.by(&official)
+        .post(&to, &json!({"to": "running", "version": 1}))
+        .await
+        .assert_problem(StatusCode::CONFLICT, "version-conflict");
     let c = app.get(&format!("/api/v1/records/{challenge}")).await;
     assert_eq!(c.body["details"]["state"], "piloting", "agreement starts the piloting: {}", c.text);
     // The plan is fixed now.
@@ -215,7 +235,10 @@ async fn a_challenge_goes_from_matches_to_an_adopted_practice(db: TestDb) {
     let read = app.by(&facilitator).get(&path).await;
     assert_eq!((read.status, read.body["your_side"].as_str()), (StatusCode::OK, Some("curator")));
     assert_eq!(read.body["moves"], json!([]));
-    app.by(&facilitator).post(&to, &json!({"to": "running", "version": 2})).await.assert_problem(StatusCode::FORBIDDEN, "forbidden");
+    app.by(&facilitator)
+        .post(&to, &json!({"to": "running", "version": 2}))
+        .await
+        .assert_problem(StatusCode::FORBIDDEN, "forbidden");
     for who in [&stranger, &curator] {
         app.by(who).get(&path).await.assert_problem(StatusCode::NOT_FOUND, "not-found");
         app.by(who).get(&format!("{path}/ocds")).await.assert_problem(StatusCode::NOT_FOUND, "not-found");
@@ -244,12 +267,18 @@ async fn a_challenge_goes_from_matches_to_an_adopted_practice(db: TestDb) {
     assert_eq!((kpis[1]["met"].as_bool(), kpis[1]["progress_percent"].as_f64()), (Some(false), Some(85.0)));
 
     // Only the administration adopts; it records the award.
-    app.by(&provider).post(&to, &json!({"to": "adopted", "version": 4})).await.assert_problem(StatusCode::BAD_REQUEST, "invalid-input");
+    app.by(&provider)
+        .post(&to, &json!({"to": "adopted", "version": 4}))
+        .await
+        .assert_problem(StatusCode::BAD_REQUEST, "invalid-input");
     let adopted = app
         .by(&official)
-        .post(&to, &json!({"to": "adopted", "version": 4, "note": "Rolling out to all 26 amphoe.",
+        .post(
+            &to,
+            &json!({"to": "adopted", "version": 4, "note": "Rolling out to all 26 amphoe.",
             "award": {"date": "2027-09-01", "value": {"amount": 2400000, "currency": "THB"}, "method": "limited",
-                "contract_ends_on": "2028-08-31"}}))
+                "contract_ends_on": "2028-08-31"}}),
+        )
         .await;
     assert_eq!(adopted.status, StatusCode::OK, "{}", adopted.text);
     assert_eq!(adopted.body["practice_id"], practice.as_str(), "the piloted practice holds the evidence");
@@ -264,7 +293,11 @@ async fn a_challenge_goes_from_matches_to_an_adopted_practice(db: TestDb) {
     assert_eq!(p.body["places"], json!(["BD-22", "TH-40"]), "{}", p.text);
     assert_eq!(p.body["details"]["evidence_level"], 2);
     let page = app.nobody().get(&format!("/records/{practice}")).await;
-    assert!(page.text.contains("Visits to the land office per transfer"), "the pilot is linked from the practice: {}", page.text);
+    assert!(
+        page.text.contains("Visits to the land office per transfer"),
+        "the pilot is linked from the practice: {}",
+        page.text
+    );
     assert!(page.text.contains(&format!("/pilots/{id}")) || page.text.contains("Khon Kaen"));
     let c = app.get(&format!("/api/v1/records/{challenge}")).await;
     assert_eq!(c.body["details"]["state"], "closed_solved", "{}", c.text);
@@ -326,7 +359,8 @@ async fn a_piloted_solution_becomes_a_practice_of_the_adopting_organisation(db: 
         .to_string();
     let pair = json!({"challenge": challenge, "offer": solution});
     app.by(&official).post("/api/v1/interests", &pair).await;
-    let talk = app.by(&provider).post("/api/v1/interests", &pair).await.body["conversation"].as_str().unwrap().to_string();
+    let talk =
+        app.by(&provider).post("/api/v1/interests", &pair).await.body["conversation"].as_str().unwrap().to_string();
     let proposed = app.by(&provider).post(&format!("/api/v1/conversations/{talk}/pilots"), &plan()).await;
     assert_eq!(proposed.status, StatusCode::CREATED, "{}", proposed.text);
     let path = format!("/api/v1/pilots/{}", proposed.body["id"].as_str().unwrap());
@@ -335,15 +369,21 @@ async fn a_piloted_solution_becomes_a_practice_of_the_adopting_organisation(db: 
     shorter["ends_on"] = json!("2027-05-31");
     let revised = app.by(&official).put(&format!("{path}/plan"), &json!({"version": 1, "plan": shorter})).await;
     assert_eq!(revised.status, StatusCode::OK, "{}", revised.text);
-    assert_eq!((revised.body["proposed_by"].as_str(), revised.body["plan"]["ends_on"].as_str()), (Some("challenge"), Some("2027-05-31")));
+    assert_eq!(
+        (revised.body["proposed_by"].as_str(), revised.body["plan"]["ends_on"].as_str()),
+        (Some("challenge"), Some("2027-05-31"))
+    );
     let stale = app.by(&official).put(&format!("{path}/plan"), &json!({"version": 1, "plan": plan()})).await;
     stale.assert_problem(StatusCode::CONFLICT, "version-conflict");
     let to = format!("{path}/transitions");
     for (who, body) in [
         (&provider, json!({"to": "agreed", "version": 2})),
         (&provider, json!({"to": "running", "version": 3})),
-        (&provider, json!({"to": "evaluated", "version": 4, "results": [1, 55],
-            "evaluation": {"summary": "One visit; 55% online.", "evidence_level": 3}})),
+        (
+            &provider,
+            json!({"to": "evaluated", "version": 4, "results": [1, 55],
+            "evaluation": {"summary": "One visit; 55% online.", "evidence_level": 3}}),
+        ),
         (&official, json!({"to": "adopted", "version": 5})),
     ] {
         let r = app.by(who).post(&to, &body).await;
@@ -385,11 +425,66 @@ async fn procurement_checklists_are_public_and_kept_by_curators(db: TestDb) {
     assert_eq!(saved.body["version"], 1);
     let mut stale = checklist.clone();
     stale["version"] = json!(0);
-    app.by(&curator).put("/api/v1/procurement/TH", &stale).await.assert_problem(StatusCode::CONFLICT, "version-conflict");
+    app.by(&curator)
+        .put("/api/v1/procurement/TH", &stale)
+        .await
+        .assert_problem(StatusCode::CONFLICT, "version-conflict");
     let read = app.nobody().get("/api/v1/procurement/TH").await;
     assert_eq!(read.body["steps"][0]["documents"][1], "Reference price");
     assert_eq!(app.nobody().get("/api/v1/procurement").await.body["items"][0]["country"], "TH");
     let page = app.nobody().get("/procurement/TH").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.text.contains("Write the terms of reference"));
+}
+
+async fn a_restricted_challenge_is_for_the_networks_members(db: TestDb) {
+    let app = TestApp::start(db).await.with_token(Role::Curator).await;
+    let Cast { official, provider, stranger, .. } = cast(&app).await;
+    let land_office = org(&app, "Khon Kaen Provincial Land Office", "government").await;
+    let startup = org(&app, "LandQ Co.", "startup").await;
+    app.db.store.set_membership(land_office, official.id, Some(OrgRole::Editor), &Actor::cli()).await.unwrap();
+    app.db.store.set_membership(startup, provider.id, Some(OrgRole::Owner), &Actor::cli()).await.unwrap();
+    let challenge = app
+        .create(&json!({"kind": "challenge", "title": "Land transfers take five visits", "lang": "en",
+            "status": "published", "organisation": land_office, "sdgs": ["16.6"], "places": ["TH-40"],
+            "details": {"problem": "Five visits to register a land transfer.", "restricted": true}}))
+        .await;
+    assert_eq!(challenge["details"]["restricted"], true, "{challenge}");
+    let id = challenge["id"].as_str().unwrap().to_string();
+    let solution = app
+        .create(
+            &json!({"kind": "solution", "title": "LandQ: land transfers online", "lang": "en", "status": "published",
+            "organisation": startup, "sdgs": ["16.6"], "places": ["TH"],
+            "details": {"what_it_does": "Online land transfer applications, five visits down to one."}}),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    app.sync().await;
+    let path = format!("/api/v1/records/{id}");
+    // Visitors and people of no organisation do not see it, in any list or search.
+    app.nobody().get(&path).await.assert_problem(StatusCode::NOT_FOUND, "not-found");
+    app.by(&stranger).get(&path).await.assert_problem(StatusCode::NOT_FOUND, "not-found");
+    assert_eq!(app.nobody().get(&format!("/records/{id}")).await.status, StatusCode::NOT_FOUND);
+    for who in [app.nobody(), app.by(&stranger)] {
+        let list = who.get("/api/v1/records?kind=challenge").await;
+        assert!(!list.text.contains(&id), "not listed: {}", list.text);
+        let found = who.get("/api/v1/search?q=land+transfers").await;
+        assert!(!found.text.contains(&id), "not searchable: {}", found.text);
+    }
+    assert!(
+        !app.nobody().get("/api/v1/solutions/{s}/matches".replace("{s}", &solution).as_str()).await.text.contains(&id)
+    );
+    // Members of the network's organisations read it; its officials match it and say they are interested.
+    let seen = app.by(&provider).get(&path).await;
+    assert_eq!(seen.status, StatusCode::OK, "{}", seen.text);
+    let listed = app.by(&provider).get("/api/v1/records?kind=challenge").await;
+    assert!(listed.text.contains(&id), "{}", listed.text);
+    let matches = app.by(&official).get(&format!("/api/v1/challenges/{id}/matches")).await;
+    assert!(matches.text.contains(&solution), "{}", matches.text);
+    let pair = json!({"challenge": id, "offer": solution});
+    assert_eq!(app.by(&official).post("/api/v1/interests", &pair).await.status, StatusCode::OK);
+    let both = app.by(&provider).post("/api/v1/interests", &pair).await;
+    assert!(both.body["conversation"].is_string(), "{}", both.text);
 }
