@@ -190,6 +190,12 @@ mod tests {
             jail.set_env("BANYAN_DATABASE_URL", "mysql://x");
             let err = Config::load(None, &Overrides::default()).unwrap_err();
             assert!(err.to_string().contains("postgres://"));
+            jail.clear_env();
+            jail.set_env("BANYAN_OCDS_PREFIX", "ocds-abc");
+            let err = Config::load(None, &Overrides::default()).unwrap_err();
+            assert!(err.to_string().contains("ocds_prefix"), "{err}");
+            jail.set_env("BANYAN_OCDS_PREFIX", "ocds-b4nyan");
+            assert_eq!(Config::load(None, &Overrides::default()).unwrap().ocds_prefix, "ocds-b4nyan");
             Ok(())
         });
     }

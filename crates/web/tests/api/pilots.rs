@@ -11,13 +11,14 @@ use banyan_web::WebConfig;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::{Person, TestApp};
+use crate::{Browser, PASSWORD, Person, TestApp};
 
 backend_tests!(
     a_challenge_goes_from_matches_to_an_adopted_practice,
     a_piloted_solution_becomes_a_practice_of_the_adopting_organisation,
     procurement_checklists_are_public_and_kept_by_curators,
     a_restricted_challenge_is_for_the_networks_members,
+    the_pilot_on_the_pages_from_proposal_to_evaluation,
 );
 
 pub(crate) async fn org(app: &TestApp, name: &str, kind: &str) -> OrganisationId {
@@ -487,4 +488,136 @@ async fn a_restricted_challenge_is_for_the_networks_members(db: TestDb) {
     assert_eq!(app.by(&official).post("/api/v1/interests", &pair).await.status, StatusCode::OK);
     let both = app.by(&provider).post("/api/v1/interests", &pair).await;
     assert!(both.body["conversation"].is_string(), "{}", both.text);
+}
+
+async fn the_pilot_on_the_pages_from_proposal_to_evaluation(db: TestDb) {
+    let app = TestApp::start(db).await.with_token(Role::Curator).await;
+    let Cast { official, provider, .. } = cast(&app).await;
+    let land_office = org(&app, "Khon Kaen Provincial Land Office", "government").await;
+    let startup = org(&app, "LandQ Co.", "startup").await;
+    app.db.store.set_membership(land_office, official.id, Some(OrgRole::Editor), &Actor::cli()).await.unwrap();
+    app.db.store.set_membership(startup, provider.id, Some(OrgRole::Owner), &Actor::cli()).await.unwrap();
+    let challenge = app
+        .create(&json!({"kind": "challenge", "title": "Land transfers take five visits", "lang": "en",
+            "status": "published", "organisation": land_office, "sdgs": ["16.6"], "places": ["TH-40"],
+            "details": {"problem": "Five visits to register a land transfer."}}))
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let solution = app
+        .create(&json!({"kind": "solution", "title": "LandQ", "lang": "en", "status": "published",
+            "organisation": startup, "sdgs": ["16.6"], "details": {"what_it_does": "Online land transfers."}}))
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let pair = json!({"challenge": challenge, "offer": solution});
+    app.by(&official).post("/api/v1/interests", &pair).await;
+    let talk =
+        app.by(&provider).post("/api/v1/interests", &pair).await.body["conversation"].as_str().unwrap().to_string();
+    app.db
+        .store
+        .put_checklist(
+            banyan_domain::CountryCode::parse("TH").unwrap(),
+            &serde_json::from_value(json!({"rules": "Public Procurement Act 2017",
+                "steps": [{"title": "Write the terms of reference", "documents": ["Reference price worksheet"]}]}))
+            .unwrap(),
+            None,
+            &Actor::cli(),
+        )
+        .await
+        .unwrap();
+    let browse = |email: String| {
+        let app = &app;
+        async move {
+            let mut b = Browser::new(app);
+            b.get("/login").await;
+            b.submit("/login", &[("email", &email), ("password", PASSWORD)]).await;
+            b
+        }
+    };
+    let mut o = browse(official.email.clone()).await;
+    let page = o.get(&format!("/conversations/{talk}")).await;
+    assert!(page.text.contains("Propose a pilot"), "{}", page.text);
+
+    // A KPI line without a target comes back with the message next to the field, nothing lost.
+    let mut fields = vec![
+        ("scope", "Online land transfers in two amphoe"),
+        ("place", "TH-40"),
+        ("starts_on", "2027-02-01"),
+        ("ends_on", "2027-07-31"),
+        ("budget_amount", "450000"),
+        ("budget_currency", "thb"),
+        ("kpis", "Visits per transfer | visits | 5"),
+        ("responsibilities", "land office: staffs the help desks"),
+    ];
+    let refused = o.submit(&format!("/conversations/{talk}/pilots"), &fields).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(refused.text.contains("id=\"e-kpis\""), "the error is by the KPI field: {}", refused.text);
+    assert!(refused.text.contains("Online land transfers in two amphoe"), "what was typed is kept");
+    fields[6] = ("kpis", "Visits per transfer | visits | 5 | 2\nApplied online | % | 0 | 40");
+    let made = o.submit(&format!("/conversations/{talk}/pilots"), &fields).await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.text);
+    let to = made.header("location").unwrap().to_string();
+    let pilot_path = to.split('?').next().unwrap().to_string();
+    let pilot_id = pilot_path.trim_start_matches("/pilots/").to_string();
+    let page = o.get(&to).await;
+    assert!(page.text.contains("Visits per transfer") && page.text.contains("Khon Kaen"), "{}", page.text);
+    assert!(page.text.contains("Write the terms of reference"), "the country's procurement checklist is shown");
+    assert!(!page.text.contains("Agree to this plan"), "the proposer waits");
+
+    // The provider sees it waiting on their dashboard and agrees; either side starts it.
+    let mut p = browse(provider.email.clone()).await;
+    let dash = p.get("/dashboard").await;
+    assert!(dash.text.contains("Pilots waiting for you") && dash.text.contains(&pilot_path), "{}", dash.text);
+    p.get(&pilot_path).await;
+    let agreed = p.submit(&format!("{pilot_path}/move"), &[("to", "agreed"), ("version", "1")]).await;
+    assert_eq!(agreed.status, StatusCode::SEE_OTHER, "{}", agreed.text);
+    let stale = p.submit(&format!("{pilot_path}/move"), &[("to", "running"), ("version", "1")]).await;
+    assert_eq!(stale.status, StatusCode::BAD_REQUEST);
+    assert!(stale.text.contains("Someone changed this pilot meanwhile"), "{}", stale.text);
+    p.submit(&format!("{pilot_path}/move"), &[("to", "running"), ("version", "2")]).await;
+
+    // The evaluation form asks for each KPI's result.
+    let page = o.get(&pilot_path).await;
+    assert!(page.text.contains("Result for “Visits per transfer”"), "{}", page.text);
+    let half = o
+        .submit(
+            &format!("{pilot_path}/move"),
+            &[
+                ("to", "evaluated"),
+                ("version", "3"),
+                ("result_0", "2"),
+                ("summary", "Went well."),
+                ("evidence_level", "2"),
+            ],
+        )
+        .await;
+    assert_eq!(half.status, StatusCode::BAD_REQUEST);
+    assert!(half.text.contains("id=\"e-result_1\""), "{}", half.text);
+    let done = o
+        .submit(
+            &format!("{pilot_path}/move"),
+            &[
+                ("to", "evaluated"),
+                ("version", "3"),
+                ("result_0", "2"),
+                ("result_1", "45"),
+                ("summary", "Went well."),
+                ("evidence_level", "2"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.text);
+    let pilot = app.by(&official).get(&format!("/api/v1/pilots/{pilot_id}")).await;
+    assert_eq!(pilot.body["status"], "evaluated");
+    assert_eq!(pilot.body["plan"]["budget"], json!({"amount": 450000.0, "currency": "THB"}));
+    assert_eq!(pilot.body["plan"]["kpis"][1]["result"], 45.0);
+    let dash = o.get("/dashboard").await;
+    assert!(
+        dash.text.contains("My challenges") && dash.text.contains("Land transfers take five visits"),
+        "{}",
+        dash.text
+    );
 }
