@@ -90,6 +90,18 @@ fn number_or_text(s: &str) -> Value {
     }
 }
 
+/// An amount of money from the fields `<prefix>_amount` and `<prefix>_currency`.
+fn money(form: &FormData, prefix: &str) -> Value {
+    let mut m = Map::new();
+    if let Some(a) = form.get(&format!("{prefix}_amount")) {
+        m.insert("amount".into(), number_or_text(a));
+    }
+    if let Some(c) = form.get(&format!("{prefix}_currency")) {
+        m.insert("currency".into(), json!(c.to_uppercase()));
+    }
+    Value::Object(m)
+}
+
 /// The plan's fields as the JSON the API takes. KPIs are one per line, `name | unit | baseline
 /// | target`; responsibilities one per line, `who: what they do`.
 pub fn plan_json(form: &FormData) -> Value {
@@ -100,14 +112,7 @@ pub fn plan_json(form: &FormData) -> Value {
         }
     }
     if form.get("budget_amount").is_some() || form.get("budget_currency").is_some() {
-        let mut b = Map::new();
-        if let Some(a) = form.get("budget_amount") {
-            b.insert("amount".into(), number_or_text(a));
-        }
-        if let Some(c) = form.get("budget_currency") {
-            b.insert("currency".into(), json!(c.to_uppercase()));
-        }
-        plan.insert("budget".into(), Value::Object(b));
+        plan.insert("budget".into(), money(form, "budget"));
     }
     let kpis: Vec<Value> = form
         .raw("kpis")
@@ -257,14 +262,7 @@ fn move_json(form: &FormData, kpis: usize) -> Value {
         if let Some(d) = form.get("award_date") {
             a.insert("date".into(), json!(d));
         }
-        let mut v = Map::new();
-        if let Some(x) = form.get("award_amount") {
-            v.insert("amount".into(), number_or_text(x));
-        }
-        if let Some(c) = form.get("award_currency") {
-            v.insert("currency".into(), json!(c.to_uppercase()));
-        }
-        a.insert("value".into(), Value::Object(v));
+        a.insert("value".into(), money(form, "award"));
         if let Some(m) = form.get("award_method") {
             a.insert("method".into(), json!(m));
         }

@@ -1,31 +1,19 @@
 //! From a match to a conversation, over HTTP: an official and a provider each say they are
 //! interested, talk privately, invite a curator, and one declines. Strangers learn nothing.
 
-use banyan_domain::{OrgRole, OrganisationId, OrganisationInput, Role};
+use banyan_domain::{OrgRole, Role};
 use banyan_store::Actor;
 use banyan_testkit::{TestDb, backend_tests};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+use crate::pilots::org;
 use crate::{Browser, PASSWORD, TestApp};
 
 backend_tests!(
     an_official_and_a_provider_talk_after_both_say_they_are_interested,
     the_same_on_the_pages_from_the_match_to_the_conversation,
 );
-
-async fn org(app: &TestApp, name: &str, kind: &str) -> OrganisationId {
-    app.db
-        .store
-        .create_organisation(
-            OrganisationId::new(),
-            OrganisationInput::from_json(&json!({"name": name, "type": kind})).unwrap(),
-            &Actor::cli(),
-        )
-        .await
-        .unwrap()
-        .id
-}
 
 async fn an_official_and_a_provider_talk_after_both_say_they_are_interested(db: TestDb) {
     let app = TestApp::start(db).await.with_token(Role::Curator).await;

@@ -103,6 +103,45 @@ sys.exit(1 if errors else 0)
     }
 }
 
+/// The land office's challenge (restricted or not) and the startup's solution, with the
+/// official and the provider as editors of each.
+async fn challenge_and_solution(
+    app: &TestApp,
+    official: &Person,
+    provider: &Person,
+    restricted: bool,
+) -> (String, String) {
+    let land_office = org(app, "Khon Kaen Provincial Land Office", "government").await;
+    let startup = org(app, "LandQ Co.", "startup").await;
+    app.db.store.set_membership(land_office, official.id, Some(OrgRole::Editor), &Actor::cli()).await.unwrap();
+    app.db.store.set_membership(startup, provider.id, Some(OrgRole::Owner), &Actor::cli()).await.unwrap();
+    let challenge = app
+        .create(&json!({"kind": "challenge", "title": "Land transfers take five visits", "lang": "en",
+            "status": "published", "organisation": land_office, "sdgs": ["16.6"], "places": ["TH-40"],
+            "details": {"problem": "Five visits to register a land transfer.", "restricted": restricted}}))
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let solution = app
+        .create(&json!({"kind": "solution", "title": "LandQ: land transfers online", "lang": "en",
+            "status": "published", "organisation": startup, "sdgs": ["16.6"], "places": ["TH"],
+            "details": {"what_it_does": "Online land transfer applications, five visits down to one."}}))
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    (challenge, solution)
+}
+
+/// Both sides say they are interested; the conversation's API path.
+async fn talk(app: &TestApp, official: &Person, provider: &Person, challenge: &str, solution: &str) -> String {
+    let pair = json!({"challenge": challenge, "offer": solution});
+    app.by(official).post("/api/v1/interests", &pair).await;
+    let opened = app.by(provider).post("/api/v1/interests", &pair).await;
+    opened.body["conversation"].as_str().expect("the conversation opens").to_string()
+}
+
 struct Cast {
     official: Person,
     provider: Person,
@@ -339,29 +378,8 @@ async fn a_challenge_goes_from_matches_to_an_adopted_practice(db: TestDb) {
 async fn a_piloted_solution_becomes_a_practice_of_the_adopting_organisation(db: TestDb) {
     let app = TestApp::start(db).await.with_token(Role::Curator).await;
     let Cast { official, provider, .. } = cast(&app).await;
-    let land_office = org(&app, "Khon Kaen Provincial Land Office", "government").await;
-    let startup = org(&app, "LandQ Co.", "startup").await;
-    app.db.store.set_membership(land_office, official.id, Some(OrgRole::Editor), &Actor::cli()).await.unwrap();
-    app.db.store.set_membership(startup, provider.id, Some(OrgRole::Owner), &Actor::cli()).await.unwrap();
-    let challenge = app
-        .create(&json!({"kind": "challenge", "title": "Land transfers take five visits", "lang": "en",
-            "status": "published", "organisation": land_office, "sdgs": ["16.6"], "places": ["TH-40"],
-            "details": {"problem": "Five visits to register a land transfer."}}))
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let solution = app
-        .create(&json!({"kind": "solution", "title": "LandQ", "lang": "en", "status": "published",
-            "organisation": startup, "details": {"what_it_does": "Online land transfer applications."}}))
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let pair = json!({"challenge": challenge, "offer": solution});
-    app.by(&official).post("/api/v1/interests", &pair).await;
-    let talk =
-        app.by(&provider).post("/api/v1/interests", &pair).await.body["conversation"].as_str().unwrap().to_string();
+    let (challenge, solution) = challenge_and_solution(&app, &official, &provider, false).await;
+    let talk = talk(&app, &official, &provider, &challenge, &solution).await;
     let proposed = app.by(&provider).post(&format!("/api/v1/conversations/{talk}/pilots"), &plan()).await;
     assert_eq!(proposed.status, StatusCode::CREATED, "{}", proposed.text);
     let path = format!("/api/v1/pilots/{}", proposed.body["id"].as_str().unwrap());
@@ -395,7 +413,8 @@ async fn a_piloted_solution_becomes_a_practice_of_the_adopting_organisation(db: 
     let p = app.get(&format!("/api/v1/records/{practice}")).await;
     assert_eq!(p.body["kind"], "practice");
     assert_eq!(p.body["derived_from"], solution.as_str(), "linked to the solution, not copied from it");
-    assert_eq!(p.body["organisation"], land_office.to_string());
+    let adopter = app.get(&format!("/api/v1/records/{challenge}")).await.body["organisation"].clone();
+    assert_eq!(p.body["organisation"], adopter, "the adopting organisation's practice");
     assert_eq!(p.body["places"], json!(["TH-40"]));
     assert_eq!(p.body["details"]["evidence_level"], 3);
     assert_eq!(p.body["status"], "submitted", "curators review it like any submission");
@@ -441,27 +460,9 @@ async fn procurement_checklists_are_public_and_kept_by_curators(db: TestDb) {
 async fn a_restricted_challenge_is_for_the_networks_members(db: TestDb) {
     let app = TestApp::start(db).await.with_token(Role::Curator).await;
     let Cast { official, provider, stranger, .. } = cast(&app).await;
-    let land_office = org(&app, "Khon Kaen Provincial Land Office", "government").await;
-    let startup = org(&app, "LandQ Co.", "startup").await;
-    app.db.store.set_membership(land_office, official.id, Some(OrgRole::Editor), &Actor::cli()).await.unwrap();
-    app.db.store.set_membership(startup, provider.id, Some(OrgRole::Owner), &Actor::cli()).await.unwrap();
-    let challenge = app
-        .create(&json!({"kind": "challenge", "title": "Land transfers take five visits", "lang": "en",
-            "status": "published", "organisation": land_office, "sdgs": ["16.6"], "places": ["TH-40"],
-            "details": {"problem": "Five visits to register a land transfer.", "restricted": true}}))
-        .await;
-    assert_eq!(challenge["details"]["restricted"], true, "{challenge}");
-    let id = challenge["id"].as_str().unwrap().to_string();
-    let solution = app
-        .create(
-            &json!({"kind": "solution", "title": "LandQ: land transfers online", "lang": "en", "status": "published",
-            "organisation": startup, "sdgs": ["16.6"], "places": ["TH"],
-            "details": {"what_it_does": "Online land transfer applications, five visits down to one."}}),
-        )
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (id, solution) = challenge_and_solution(&app, &official, &provider, true).await;
+    let record = app.get(&format!("/api/v1/records/{id}")).await;
+    assert_eq!(record.body["details"]["restricted"], true, "{}", record.text);
     app.sync().await;
     let path = format!("/api/v1/records/{id}");
     // Visitors and people of no organisation do not see it, in any list or search.
@@ -493,29 +494,8 @@ async fn a_restricted_challenge_is_for_the_networks_members(db: TestDb) {
 async fn the_pilot_on_the_pages_from_proposal_to_evaluation(db: TestDb) {
     let app = TestApp::start(db).await.with_token(Role::Curator).await;
     let Cast { official, provider, .. } = cast(&app).await;
-    let land_office = org(&app, "Khon Kaen Provincial Land Office", "government").await;
-    let startup = org(&app, "LandQ Co.", "startup").await;
-    app.db.store.set_membership(land_office, official.id, Some(OrgRole::Editor), &Actor::cli()).await.unwrap();
-    app.db.store.set_membership(startup, provider.id, Some(OrgRole::Owner), &Actor::cli()).await.unwrap();
-    let challenge = app
-        .create(&json!({"kind": "challenge", "title": "Land transfers take five visits", "lang": "en",
-            "status": "published", "organisation": land_office, "sdgs": ["16.6"], "places": ["TH-40"],
-            "details": {"problem": "Five visits to register a land transfer."}}))
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let solution = app
-        .create(&json!({"kind": "solution", "title": "LandQ", "lang": "en", "status": "published",
-            "organisation": startup, "sdgs": ["16.6"], "details": {"what_it_does": "Online land transfers."}}))
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let pair = json!({"challenge": challenge, "offer": solution});
-    app.by(&official).post("/api/v1/interests", &pair).await;
-    let talk =
-        app.by(&provider).post("/api/v1/interests", &pair).await.body["conversation"].as_str().unwrap().to_string();
+    let (challenge, solution) = challenge_and_solution(&app, &official, &provider, false).await;
+    let talk = talk(&app, &official, &provider, &challenge, &solution).await;
     app.db
         .store
         .put_checklist(
