@@ -13,6 +13,7 @@ pub mod organisation;
 pub mod pilot;
 pub mod record;
 pub mod role;
+pub mod sps;
 pub mod suggest;
 pub mod text;
 pub mod validate;
