@@ -351,8 +351,7 @@ pub(crate) async fn move_as(state: &AppState, caller: &Caller, id: &str, body: &
         }
         PilotStatus::Stopped => {
             // Back to talking, unless another pilot of the challenge goes on.
-            let mine = super::conversations::my_records(state, caller).await?;
-            let others = state.store.conversations_about(&mine, None).await?;
+            let others = state.store.conversations_about(&[r.challenge.id], None).await?;
             let ids: Vec<_> = others.iter().filter(|c| c.challenge_id == r.challenge.id).map(|c| c.id).collect();
             let going = state.store.pilots(&ids, None).await?.iter().any(|p| {
                 p.id != r.pilot.id

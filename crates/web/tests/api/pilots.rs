@@ -380,6 +380,20 @@ async fn a_piloted_solution_becomes_a_practice_of_the_adopting_organisation(db: 
     let Cast { official, provider, .. } = cast(&app).await;
     let (challenge, solution) = challenge_and_solution(&app, &official, &provider, false).await;
     let talk = talk(&app, &official, &provider, &challenge, &solution).await;
+    // A first pilot is agreed, then stopped: the challenge goes back to talking.
+    let first = app.by(&official).post(&format!("/api/v1/conversations/{talk}/pilots"), &plan()).await;
+    let first = format!("/api/v1/pilots/{}/transitions", first.body["id"].as_str().unwrap());
+    app.by(&provider).post(&first, &json!({"to": "agreed", "version": 1})).await;
+    let record = format!("/api/v1/records/{challenge}");
+    assert_eq!(app.get(&record).await.body["details"]["state"], "piloting");
+    let silent = app.by(&provider).post(&first, &json!({"to": "stopped", "version": 2})).await;
+    silent.assert_problem(StatusCode::BAD_REQUEST, "invalid-input");
+    assert_eq!(silent.error_fields(), ["note"]);
+    let stopped =
+        app.by(&provider).post(&first, &json!({"to": "stopped", "version": 2, "note": "Our team left."})).await;
+    assert_eq!(stopped.body["status"], "stopped", "{}", stopped.text);
+    assert_eq!(app.get(&record).await.body["details"]["state"], "in_conversation");
+    assert!(app.last_mail_to(&official.email).await.body.contains("Our team left."), "the other side hears why");
     let proposed = app.by(&provider).post(&format!("/api/v1/conversations/{talk}/pilots"), &plan()).await;
     assert_eq!(proposed.status, StatusCode::CREATED, "{}", proposed.text);
     let path = format!("/api/v1/pilots/{}", proposed.body["id"].as_str().unwrap());
