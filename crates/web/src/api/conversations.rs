@@ -119,6 +119,31 @@ pub(crate) fn mentions(body: &str, people: &[User]) -> Vec<UserId> {
     out
 }
 
+/// Mails both sides and the invited curators (but those in `except`) about the conversation.
+pub(crate) async fn notify_everyone(
+    state: &AppState,
+    c: &Conversation,
+    challenge: &Record,
+    offer: &Record,
+    except: &[UserId],
+    subject: &str,
+    text: &str,
+) -> ApiResult<()> {
+    notify(state, &[challenge, offer], except, subject, text, c.id).await?;
+    let letters = super::auth::Accounts { state };
+    let mut parties: Vec<UserId> = people_of(state, challenge).await?.iter().map(|u| u.id).collect();
+    parties.extend(people_of(state, offer).await?.iter().map(|u| u.id));
+    for curator in &c.curators {
+        if !except.contains(curator)
+            && !parties.contains(curator)
+            && let Some(u) = state.store.user(*curator).await?.filter(|u| u.blocked_at.is_none())
+        {
+            state.store.enqueue_mail(letters.letters().conversation(&u, subject, text, &c.id.to_string())).await?;
+        }
+    }
+    Ok(())
+}
+
 /// Mails everyone of `records` (but those in `except`) about the conversation.
 pub(crate) async fn notify(
     state: &AppState,
@@ -409,18 +434,7 @@ pub(crate) async fn write_message(
     let notice = format!("A new message about {titles}.");
     let mut skip: Vec<UserId> = mentioned.clone();
     skip.extend(me);
-    notify(state, &[&challenge, &offer], &skip, "A new message", &notice, c.id).await?;
-    for curator in &c.curators {
-        if !skip.contains(curator)
-            && !parties.contains(curator)
-            && let Some(u) = people.iter().find(|p| p.id == *curator)
-        {
-            state
-                .store
-                .enqueue_mail(letters.letters().conversation(u, "A new message", &notice, &c.id.to_string()))
-                .await?;
-        }
-    }
+    notify_everyone(state, &c, &challenge, &offer, &skip, "A new message", &notice).await?;
     Ok(message)
 }
 

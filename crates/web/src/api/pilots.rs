@@ -17,7 +17,7 @@ use banyan_domain::{
 use banyan_store::{Actor, Conversation, PilotStep, ProcurementChecklist, StoreError};
 
 use super::JsonResponse;
-use super::conversations::{live, notify, reachable};
+use super::conversations::{live, notify_everyone, reachable};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::extract::{JsonBody, read_body};
@@ -145,8 +145,8 @@ async fn tell(
     text: &str,
     c: &Conversation,
 ) -> ApiResult<()> {
-    let me = caller.user.as_ref().map(|u| u.id);
-    notify(state, &[challenge, offer], &me.into_iter().collect::<Vec<_>>(), subject, text, c.id).await
+    let me: Vec<_> = caller.user.as_ref().map(|u| u.id).into_iter().collect();
+    notify_everyone(state, c, challenge, offer, &me, subject, text).await
 }
 
 /// The caller's pilots: in the conversations about records they own or edit, or to which they

@@ -244,7 +244,10 @@ async fn a_challenge_goes_from_matches_to_an_adopted_practice(db: TestDb) {
     assert_eq!(proposed.header("location"), Some(format!("https://banyan.example.gov{path}").as_str()));
     assert_eq!(proposed.body["status"], "proposed");
     assert_eq!(proposed.body["moves"], json!(["stopped"]), "the proposer waits for the other side");
-    assert!(app.last_mail_to(&provider.email).await.subject.starts_with("A pilot is proposed"));
+    for who in [&provider.email, &facilitator.email] {
+        assert!(app.last_mail_to(who).await.subject.starts_with("A pilot is proposed"), "{who} is told");
+    }
+    assert!(!app.last_mail_to(&official.email).await.subject.starts_with("A pilot is proposed"), "not the proposer");
 
     // The provider agrees to the version they read; agreeing to an older one is a conflict.
     let seen = app.by(&provider).get(&path).await;
