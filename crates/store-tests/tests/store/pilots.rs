@@ -30,20 +30,15 @@ fn plan() -> PilotPlan {
     c.finish(plan).unwrap()
 }
 
-fn step(action: &str, from: PilotStatus, side: Side, note: Option<&str>) -> PilotStep {
-    PilotStep { action: action.into(), from: Some(from), side: Some(side), note: note.map(String::from) }
-}
-
-async fn proposed(db: &TestDb) -> (Pilot, Actor, Actor) {
-    let (c, official, provider) = open_conversation(db).await;
-    let p = Actor::user(provider.id, Role::Member);
-    let pilot = Pilot {
+/// A pilot proposed by `side` in the conversation `c`, not yet stored.
+fn new_pilot(c: &banyan_store::Conversation, side: Side) -> Pilot {
+    Pilot {
         id: PilotId::new(),
         conversation_id: c.id,
         challenge_id: c.challenge_id,
         offer_id: c.offer_id,
         status: PilotStatus::Proposed,
-        proposed_by: Side::Offer,
+        proposed_by: side,
         plan: plan(),
         evaluation: None,
         award: None,
@@ -51,7 +46,17 @@ async fn proposed(db: &TestDb) -> (Pilot, Actor, Actor) {
         version: 1,
         created_at: chrono::Utc::now(),
         updated_at: chrono::Utc::now(),
-    };
+    }
+}
+
+fn step(action: &str, from: PilotStatus, side: Side, note: Option<&str>) -> PilotStep {
+    PilotStep { action: action.into(), from: Some(from), side: Some(side), note: note.map(String::from) }
+}
+
+async fn proposed(db: &TestDb) -> (Pilot, Actor, Actor) {
+    let (c, official, provider) = open_conversation(db).await;
+    let p = Actor::user(provider.id, Role::Member);
+    let pilot = new_pilot(&c, Side::Offer);
     let stored = db.store.create_pilot(&pilot, &p).await.unwrap();
     (stored, Actor::user(official.id, Role::Member), p)
 }
@@ -135,21 +140,7 @@ async fn a_declined_conversation_takes_no_pilot(db: TestDb) {
     let (c, official, _) = open_conversation(&db).await;
     let o = Actor::user(official.id, Role::Member);
     db.store.decline_conversation(c.id, Side::Challenge, "Found another way.", &o).await.unwrap();
-    let pilot = Pilot {
-        id: PilotId::new(),
-        conversation_id: c.id,
-        challenge_id: c.challenge_id,
-        offer_id: c.offer_id,
-        status: PilotStatus::Proposed,
-        proposed_by: Side::Challenge,
-        plan: plan(),
-        evaluation: None,
-        award: None,
-        practice_id: None,
-        version: 1,
-        created_at: chrono::Utc::now(),
-        updated_at: chrono::Utc::now(),
-    };
+    let pilot = new_pilot(&c, Side::Challenge);
     assert!(matches!(db.store.create_pilot(&pilot, &o).await, Err(StoreError::Invalid(_))));
     assert!(db.store.pilot(pilot.id).await.unwrap().is_none());
     let stranger = Pilot { conversation_id: banyan_domain::ConversationId::new(), ..pilot };
