@@ -287,12 +287,7 @@ impl Details {
                 constraints: c.nested(o, "constraints", Constraints::read).unwrap_or_default(),
                 desired_outcomes: c.block(o, "desired_outcomes", LONG_TEXT),
                 success_criteria: c.block(o, "success_criteria", LONG_TEXT),
-                deadline: c.parsed(o, "deadline", |s| {
-                    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| VocabError {
-                        vocabulary: "date",
-                        message: format!("{s:?} is not a date written as YYYY-MM-DD"),
-                    })
-                }),
+                deadline: c.parsed(o, "deadline", parse_date),
                 seeking: c.parsed(o, "seeking", Seeking::parse),
                 state: c.parsed(o, "state", ChallengeState::parse),
                 restricted: c.bool(o, "restricted").unwrap_or(false),

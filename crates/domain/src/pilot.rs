@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::ids::{ConversationId, PilotId, RecordId};
 use crate::limits::{self, LONG_TEXT};
 use crate::validate::{Checker, Obj, Path, Violations};
-use crate::values::{MAX_AMOUNT, Money};
+use crate::values::{MAX_AMOUNT, Money, parse_date};
 use crate::vocab::*;
 
 /// The two sides of a match: the challenge's people and the offer's (a practice's or a
@@ -147,12 +147,7 @@ pub struct PilotPlan {
 }
 
 fn date(c: &mut Checker, o: &mut Obj<'_>, key: &'static str) -> Option<NaiveDate> {
-    let d = c.parsed(o, key, |s| {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| VocabError {
-            vocabulary: "date",
-            message: format!("{s:?} is not a date written as YYYY-MM-DD"),
-        })
-    });
+    let d = c.parsed(o, key, parse_date);
     if d.is_none() && !o.has(key) {
         c.report(&o.path(key), "required", "is required");
     }
@@ -228,12 +223,7 @@ impl Award {
         if method.is_none() && !o.has("method") {
             c.report(&o.path("method"), "required", "is required: open, selective, limited or direct");
         }
-        let contract_ends_on = c.parsed(o, "contract_ends_on", |s| {
-            NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| VocabError {
-                vocabulary: "date",
-                message: format!("{s:?} is not a date written as YYYY-MM-DD"),
-            })
-        });
+        let contract_ends_on = c.parsed(o, "contract_ends_on", parse_date);
         if let (Some(d), Some(e)) = (date, contract_ends_on)
             && e <= d
         {

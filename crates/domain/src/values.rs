@@ -383,6 +383,12 @@ impl Partner {
     }
 }
 
+/// A full date written as `YYYY-MM-DD`.
+pub fn parse_date(s: &str) -> Result<chrono::NaiveDate, VocabError> {
+    chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| VocabError { vocabulary: "date", message: format!("{s:?} is not a date written as YYYY-MM-DD") })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

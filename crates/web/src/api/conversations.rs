@@ -119,6 +119,46 @@ pub(crate) fn mentions(body: &str, people: &[User]) -> Vec<UserId> {
     out
 }
 
+/// Everyone who takes part in a conversation: both sides' people, then the invited curators
+/// (unless blocked), each once.
+pub(crate) async fn participants(
+    state: &AppState,
+    c: &Conversation,
+    challenge: &Record,
+    offer: &Record,
+) -> ApiResult<Vec<User>> {
+    let mut people = people_of(state, challenge).await?;
+    for u in people_of(state, offer).await? {
+        if !people.iter().any(|p| p.id == u.id) {
+            people.push(u);
+        }
+    }
+    for curator in &c.curators {
+        if !people.iter().any(|p| p.id == *curator)
+            && let Some(u) = state.store.user(*curator).await?.filter(|u| u.blocked_at.is_none())
+        {
+            people.push(u);
+        }
+    }
+    Ok(people)
+}
+
+/// Mails `people` (but those in `except`) about the conversation.
+async fn mail_each(
+    state: &AppState,
+    c: &Conversation,
+    people: &[User],
+    except: &[UserId],
+    subject: &str,
+    text: &str,
+) -> ApiResult<()> {
+    let letters = super::auth::Accounts { state };
+    for u in people.iter().filter(|u| !except.contains(&u.id)) {
+        state.store.enqueue_mail(letters.letters().conversation(u, subject, text, &c.id.to_string())).await?;
+    }
+    Ok(())
+}
+
 /// Mails both sides and the invited curators (but those in `except`) about the conversation.
 pub(crate) async fn notify_everyone(
     state: &AppState,
@@ -129,42 +169,8 @@ pub(crate) async fn notify_everyone(
     subject: &str,
     text: &str,
 ) -> ApiResult<()> {
-    notify(state, &[challenge, offer], except, subject, text, c.id).await?;
-    let letters = super::auth::Accounts { state };
-    let mut parties: Vec<UserId> = people_of(state, challenge).await?.iter().map(|u| u.id).collect();
-    parties.extend(people_of(state, offer).await?.iter().map(|u| u.id));
-    for curator in &c.curators {
-        if !except.contains(curator)
-            && !parties.contains(curator)
-            && let Some(u) = state.store.user(*curator).await?.filter(|u| u.blocked_at.is_none())
-        {
-            state.store.enqueue_mail(letters.letters().conversation(&u, subject, text, &c.id.to_string())).await?;
-        }
-    }
-    Ok(())
-}
-
-/// Mails everyone of `records` (but those in `except`) about the conversation.
-pub(crate) async fn notify(
-    state: &AppState,
-    records: &[&Record],
-    except: &[UserId],
-    subject: &str,
-    text: &str,
-    c: ConversationId,
-) -> ApiResult<()> {
-    let accounts = super::auth::Accounts { state };
-    let letters = accounts.letters();
-    let mut sent: Vec<UserId> = Vec::new();
-    for r in records {
-        for u in people_of(state, r).await? {
-            if !except.contains(&u.id) && !sent.contains(&u.id) {
-                state.store.enqueue_mail(letters.conversation(&u, subject, text, &c.to_string())).await?;
-                sent.push(u.id);
-            }
-        }
-    }
-    Ok(())
+    let people = participants(state, c, challenge, offer).await?;
+    mail_each(state, c, &people, except, subject, text).await
 }
 
 pub(crate) async fn view(
@@ -261,7 +267,7 @@ pub(crate) async fn interest(
             "Both sides are interested in “{}” for the challenge “{}”. Your private conversation is open.",
             offer.content.title, challenge.content.title
         );
-        notify(state, &[&challenge, &offer], &[], "A conversation is open", &text, c.id).await?;
+        notify_everyone(state, c, &challenge, &offer, &[], "A conversation is open", &text).await?;
         move_into_conversation(state, &challenge).await?;
     }
     Ok((interests.iter().map(|i| i.side.as_str()).collect(), conversation.map(|c| c.id)))
@@ -406,35 +412,15 @@ pub(crate) async fn write_message(
     let text = text?;
     let message = state.store.add_message(c.id, side.map_or("curator", |s| s.as_str()), &text, &actor).await?;
     let me = caller.user.as_ref().map(|u| u.id);
-    // Everyone who takes part: both sides' people and the invited curators.
-    let mut people = people_of(state, &challenge).await?;
-    for u in people_of(state, &offer).await? {
-        if !people.iter().any(|p| p.id == u.id) {
-            people.push(u);
-        }
-    }
-    let parties: Vec<UserId> = people.iter().map(|u| u.id).collect();
-    for curator in &c.curators {
-        if !parties.contains(curator)
-            && let Some(u) = state.store.user(*curator).await?
-        {
-            people.push(u);
-        }
-    }
+    let people = participants(state, &c, &challenge, &offer).await?;
     let mentioned: Vec<UserId> = mentions(&text, &people).into_iter().filter(|u| Some(*u) != me).collect();
-    let letters = super::auth::Accounts { state };
     let titles = format!("“{}” and “{}”", challenge.content.title, offer.content.title);
-    for u in people.iter().filter(|u| mentioned.contains(&u.id)) {
-        let notice = format!("You were mentioned in a message about {titles}.");
-        state
-            .store
-            .enqueue_mail(letters.letters().conversation(u, "You were mentioned", &notice, &c.id.to_string()))
-            .await?;
-    }
-    let notice = format!("A new message about {titles}.");
-    let mut skip: Vec<UserId> = mentioned.clone();
+    let others: Vec<UserId> = people.iter().map(|u| u.id).filter(|u| !mentioned.contains(u)).collect();
+    let notice = format!("You were mentioned in a message about {titles}.");
+    mail_each(state, &c, &people, &others, "You were mentioned", &notice).await?;
+    let mut skip = mentioned;
     skip.extend(me);
-    notify_everyone(state, &c, &challenge, &offer, &skip, "A new message", &notice).await?;
+    mail_each(state, &c, &people, &skip, "A new message", &format!("A new message about {titles}.")).await?;
     Ok(message)
 }
 
@@ -470,16 +456,8 @@ pub(crate) async fn decline_as(
         "The conversation about “{}” and “{}” was declined: {reason}",
         challenge.content.title, offer.content.title
     );
-    let me = caller.user.as_ref().map(|u| u.id);
-    notify(
-        state,
-        &[&challenge, &offer],
-        &me.into_iter().collect::<Vec<_>>(),
-        "A conversation was declined",
-        &notice,
-        c.id,
-    )
-    .await?;
+    let me: Vec<UserId> = caller.user.iter().map(|u| u.id).collect();
+    notify_everyone(state, &c, &challenge, &offer, &me, "A conversation was declined", &notice).await?;
     Ok((c, challenge, offer, side))
 }
 

@@ -521,7 +521,8 @@ async fn list_checklists(State(state): State<AppState>) -> ApiResult<JsonRespons
 }
 
 fn country(code: &str) -> ApiResult<CountryCode> {
-    CountryCode::parse(code).map_err(|_| ApiError::NotFound(format!("{code:?} is not an ISO 3166-1 country code")))
+    CountryCode::parse(&code.to_uppercase())
+        .map_err(|_| ApiError::NotFound(format!("{code:?} is not an ISO 3166-1 country code")))
 }
 
 /// One country's procurement checklist: the rules that apply, the steps and the documents.

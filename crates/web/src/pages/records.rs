@@ -551,7 +551,7 @@ async fn matching_work(state: &AppState, ctx: &PageCtx) -> Result<Value, ApiErro
     let mine = crate::api::conversations::my_records(state, &ctx.caller).await?;
     let pilots = crate::api::pilots::my_pilots(state, &ctx.caller).await?;
     let (mut challenges, mut solutions) = (Vec::new(), Vec::new());
-    // Bounded: the first 20 of each, with three matches each.
+    // Bounded: the first 10 of each, with three matches each (every match is a search).
     for id in &mine {
         let Some(r) = crate::api::conversations::live(state, *id).await? else { continue };
         let (list, kinds): (&mut Vec<Value>, &[Kind]) = match r.kind() {
@@ -559,10 +559,11 @@ async fn matching_work(state: &AppState, ctx: &PageCtx) -> Result<Value, ApiErro
             Kind::Solution => (&mut solutions, &[Kind::Challenge]),
             _ => continue,
         };
-        if list.len() >= 20 {
+        if list.len() >= 10 {
             continue;
         }
-        let matches: Vec<Value> = if r.is_public() {
+        // Published ones only (a restricted challenge too: its own officials see its matches).
+        let matches: Vec<Value> = if r.content.status == Status::Published && !r.content.hidden {
             crate::api::matching::matches(state, &r, kinds, 3)
                 .await?
                 .into_iter()
