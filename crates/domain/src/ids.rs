@@ -91,3 +91,11 @@ id_type!(
     /// Identifies a pilot agreed in a conversation.
     PilotId
 );
+id_type!(
+    /// Identifies an adoption of a practice by an organisation in a place.
+    AdoptionId
+);
+id_type!(
+    /// Identifies a public service measured by Service Process Simplification.
+    ServiceId
+);

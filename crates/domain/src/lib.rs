@@ -4,6 +4,7 @@
 //! input into these types through the same parsers, so a value that exists is a valid one.
 
 pub mod access;
+pub mod adoption;
 pub mod account;
 pub mod details;
 pub mod ids;
@@ -23,7 +24,11 @@ pub mod workflow;
 
 pub use account::Email;
 pub use details::*;
-pub use ids::{CommentId, ConversationId, MessageId, OrganisationId, PilotId, RecordId, ReportId, TokenId, UserId};
+pub use adoption::{Adoption, AdoptionInput, Lineage, Spread};
+pub use ids::{
+    AdoptionId, CommentId, ConversationId, MessageId, OrganisationId, PilotId, RecordId, ReportId, ServiceId, TokenId, UserId,
+};
+pub use sps::{ProcessMap, Service, ServiceInput};
 pub use organisation::{Organisation, OrganisationInput};
 pub use pilot::{Award, Checklist, ChecklistStep, Evaluation, Kpi, Pilot, PilotEvent, PilotPlan, Responsibility, Side};
 pub use record::{Origin, Record, RecordContent, RecordInput, Source, Translation};

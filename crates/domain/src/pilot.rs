@@ -146,7 +146,7 @@ pub struct PilotPlan {
     pub responsibilities: Vec<Responsibility>,
 }
 
-fn date(c: &mut Checker, o: &mut Obj<'_>, key: &'static str) -> Option<NaiveDate> {
+pub(crate) fn date(c: &mut Checker, o: &mut Obj<'_>, key: &'static str) -> Option<NaiveDate> {
     let d = c.parsed(o, key, parse_date);
     if d.is_none() && !o.has(key) {
         c.report(&o.path(key), "required", "is required");

@@ -9,10 +9,13 @@
 //! per application and, multiplied by the yearly number of applications, per year. Nothing here
 //! divides by zero: a per cent of a zero baseline is `None`, not infinity.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::vocab::CurrencyCode;
+use crate::ids::{AdoptionId, RecordId, ServiceId};
+use crate::limits;
+use crate::validate::{Checker, Obj, Path};
+use crate::vocab::{CurrencyCode, Place, VocabError};
 
 /// One step of a process, as the citizen lives it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -221,6 +224,230 @@ impl Comparison {
     }
 }
 
+/// At most this many process maps per service, and steps per map.
+pub const MAX_MAPS: usize = 8;
+pub const MAX_STEPS: usize = 60;
+/// At most this many documents per step.
+pub const MAX_DOCUMENTS: usize = 20;
+/// The largest number of hours one step may take, and the largest amount it may cost.
+pub const MAX_HOURS: f64 = 10_000.0;
+pub const MAX_AMOUNT: f64 = 1e12;
+/// The largest yearly number of applications.
+pub const MAX_VOLUME: i64 = 10_000_000_000;
+
+impl Step {
+    fn read(c: &mut Checker, path: &Path, v: &serde_json::Value, currency: Option<CurrencyCode>) -> Option<Step> {
+        let mut o = c.object(path.clone(), v);
+        let actor = c.required_line(&mut o, "actor", limits::TITLE);
+        let action = c.required_line(&mut o, "action", limits::TITLE);
+        let hours = |c: &mut Checker, o: &mut Obj<'_>, key| c.number(o, key, 0.0, MAX_HOURS).unwrap_or(0.0);
+        let travel_hours = hours(c, &mut o, "travel_hours");
+        let waiting_hours = hours(c, &mut o, "waiting_hours");
+        let processing_hours = hours(c, &mut o, "processing_hours");
+        let amount = |c: &mut Checker, o: &mut Obj<'_>, key| c.number(o, key, 0.0, MAX_AMOUNT).unwrap_or(0.0);
+        let fees = amount(c, &mut o, "fees");
+        let travel_cost = amount(c, &mut o, "travel_cost");
+        let other_cost = amount(c, &mut o, "other_cost");
+        // A step's currency defaults to the service's.
+        let own = c.parsed(&mut o, "currency", CurrencyCode::parse);
+        let visit = c.bool(&mut o, "visit").unwrap_or(false);
+        let documents = c.list(&mut o, "documents", MAX_DOCUMENTS, |c, p, v| c.line_value(p, v, limits::TITLE));
+        c.done(o);
+        Some(Step {
+            actor,
+            action,
+            travel_hours,
+            waiting_hours,
+            processing_hours,
+            fees,
+            travel_cost,
+            other_cost,
+            currency: own.or(currency)?,
+            visit,
+            documents,
+        })
+    }
+}
+
+/// One version of a service's process: the "as is" or a "to be".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProcessMap {
+    /// "As is (2019)", "To be: online application".
+    pub label: String,
+    /// Whether this is the process as it was before simplification (exactly one map is).
+    pub as_is: bool,
+    /// For a "to be": the day it went live, from which citizens save.
+    #[serde(default)]
+    pub live_from: Option<NaiveDate>,
+    pub steps: Vec<Step>,
+}
+
+/// What someone writes about a service and its process maps.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ServiceInput {
+    /// The practice whose TCV evidence this service is.
+    #[cfg_attr(feature = "openapi", schema(value_type = uuid::Uuid))]
+    pub practice_id: RecordId,
+    /// When the service is run by an adopter: the adoption.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<uuid::Uuid>))]
+    pub adoption_id: Option<AdoptionId>,
+    /// "Mutation of land records".
+    pub name: String,
+    /// Who provides it: "Assistant Commissioner (Land) office".
+    pub agency: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "BD-13"))]
+    pub place: Place,
+    /// Applications a year.
+    pub yearly_volume: u64,
+    /// The currency the service's totals are shown in; steps default to it.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "BDT"))]
+    pub currency: CurrencyCode,
+    pub maps: Vec<ProcessMap>,
+}
+
+impl ServiceInput {
+    /// Reads a service from untrusted input, reporting every problem by field.
+    pub fn read(c: &mut Checker, o: &mut Obj<'_>) -> Option<ServiceInput> {
+        let practice_id = c.parsed(o, "practice_id", |s| {
+            RecordId::parse(s).map_err(|_| VocabError::new("practice_id", "is not a UUID"))
+        });
+        if practice_id.is_none() && !o.has("practice_id") {
+            c.report(&o.path("practice_id"), "required", "is required: the practice this service is evidence of");
+        }
+        let adoption_id = c.parsed(o, "adoption_id", |s| {
+            AdoptionId::parse(s).map_err(|_| VocabError::new("adoption_id", "is not a UUID"))
+        });
+        let name = c.required_line(o, "name", limits::TITLE);
+        let agency = c.required_line(o, "agency", limits::TITLE);
+        let place = c.parsed(o, "place", Place::parse);
+        if place.is_none() && !o.has("place") {
+            c.report(&o.path("place"), "required", "is required: a country or subdivision code such as BD-13");
+        }
+        let yearly_volume = c.integer(o, "yearly_volume", 0, MAX_VOLUME);
+        if yearly_volume.is_none() && !o.has("yearly_volume") {
+            c.report(&o.path("yearly_volume"), "required", "is required: applications a year");
+        }
+        let currency = c.parsed(o, "currency", CurrencyCode::parse);
+        if currency.is_none() && !o.has("currency") {
+            c.report(&o.path("currency"), "required", "is required: an ISO 4217 code such as BDT");
+        }
+        let maps = c.list(o, "maps", MAX_MAPS, |c, path, v| {
+            let mut m = c.object(path.clone(), v);
+            let label = c.required_line(&mut m, "label", limits::TITLE);
+            let as_is = c.bool(&mut m, "as_is").unwrap_or(false);
+            let live_from = c.parsed(&mut m, "live_from", crate::values::parse_date);
+            if as_is && live_from.is_some() {
+                c.report(&m.path("live_from"), "invalid_value", "is for a \"to be\" map: when it went live");
+            }
+            let steps = c.list(&mut m, "steps", MAX_STEPS, |c, p, v| Step::read(c, p, v, currency));
+            if steps.is_empty() && !c.has_violations() {
+                c.report(&m.path("steps"), "required", "needs at least one step");
+            }
+            c.done(m);
+            Some(ProcessMap { label, as_is, live_from, steps })
+        });
+        let as_is = maps.iter().filter(|m| m.as_is).count();
+        if as_is != 1 && !c.has_violations() {
+            c.report(
+                &o.path("maps"),
+                if as_is == 0 { "required" } else { "invalid_value" },
+                format!("needs exactly one \"as is\" map; it has {as_is}"),
+            );
+        }
+        Some(ServiceInput {
+            practice_id: practice_id?,
+            adoption_id,
+            name,
+            agency,
+            place: place?,
+            yearly_volume: u64::try_from(yearly_volume?).ok()?,
+            currency: currency?,
+            maps,
+        })
+    }
+
+    /// The "as is" map.
+    pub fn as_is(&self) -> Option<&ProcessMap> {
+        self.maps.iter().find(|m| m.as_is)
+    }
+
+    /// The "to be" that counts on `today`: the one live most recently by then; if none is live
+    /// yet, the last one listed (the plan).
+    pub fn current(&self, today: NaiveDate) -> Option<&ProcessMap> {
+        let to_be = self.maps.iter().filter(|m| !m.as_is);
+        to_be
+            .clone()
+            .filter(|m| m.live_from.is_some_and(|d| d <= today))
+            .max_by_key(|m| m.live_from)
+            .or_else(|| to_be.last())
+    }
+
+    /// The "as is" compared with `map`, in `currency`, at the rates of the day `map` went live
+    /// (or `today`, for a map not yet live).
+    pub fn compare(
+        &self,
+        map: &ProcessMap,
+        currency: CurrencyCode,
+        rates: &Rates,
+        today: NaiveDate,
+    ) -> Option<Result<Comparison, MissingRate>> {
+        let as_is = self.as_is()?;
+        let on = map.live_from.filter(|d| *d <= today).unwrap_or(today);
+        Some(Comparison::new(&as_is.steps, &map.steps, self.yearly_volume, currency, rates, on))
+    }
+}
+
+/// A service, as the store keeps it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Service {
+    #[cfg_attr(feature = "openapi", schema(value_type = uuid::Uuid))]
+    pub id: ServiceId,
+    #[serde(flatten)]
+    pub input: ServiceInput,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// What simplified services have saved citizens by a day: each live "to be" saves its yearly
+/// figures spread evenly over the year, from the day it went live.
+pub fn saved_by(live: &[(NaiveDate, YearTotals)], day: NaiveDate) -> YearTotals {
+    let mut t = YearTotals { hours: 0.0, cost: 0.0, visits: 0.0 };
+    for (from, yearly) in live {
+        let days = (day - *from).num_days();
+        if days > 0 {
+            let share = days as f64 / 365.0;
+            t.hours += yearly.hours * share;
+            t.cost += yearly.cost * share;
+            t.visits += yearly.visits * share;
+        }
+    }
+    t
+}
+
+/// The first day of every month from the month of the earliest go-live to `until`'s, and
+/// `until` itself: the points of a "saved so far" chart.
+pub fn monthly_points(live: &[(NaiveDate, YearTotals)], until: NaiveDate) -> Vec<NaiveDate> {
+    use chrono::Datelike;
+    let Some(first) = live.iter().map(|(d, _)| *d).min() else { return Vec::new() };
+    let mut points = Vec::new();
+    let mut at = first.with_day(1).unwrap_or(first);
+    while at <= until {
+        if at >= first {
+            points.push(at);
+        }
+        at = at.checked_add_months(chrono::Months::new(1)).unwrap_or(until + chrono::Days::new(1));
+    }
+    if points.last() != Some(&until) && until >= first {
+        points.push(until);
+    }
+    points
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -290,6 +517,74 @@ mod tests {
         let thb =
             Comparison::new(&[step(1.0, 120.0, "BDT", true)], &[], 1, cur("THB"), &rates(), day("2025-01-01")).unwrap();
         assert!((thb.before.cost - 35.0).abs() < 1e-9);
+    }
+
+
+    fn read_service(v: serde_json::Value) -> Result<ServiceInput, crate::Violations> {
+        let mut c = Checker::new();
+        let mut o = c.object(Path::root(), &v);
+        let input = ServiceInput::read(&mut c, &mut o);
+        c.done(o);
+        c.finish(()).map(|_| input.unwrap())
+    }
+
+    fn service_json() -> serde_json::Value {
+        serde_json::json!({
+            "practice_id": RecordId::new().to_string(), "name": "Land mutation", "agency": "AC Land office",
+            "place": "BD-13", "yearly_volume": 12000, "currency": "BDT",
+            "maps": [
+                {"label": "As is", "as_is": true, "steps": [
+                    {"actor": "citizen", "action": "applies at the office", "travel_hours": 3, "waiting_hours": 2,
+                     "fees": 100, "travel_cost": 200, "visit": true, "documents": ["deed", "tax receipt"]}]},
+                {"label": "Online", "live_from": "2024-01-01", "steps": [
+                    {"actor": "citizen", "action": "applies online", "processing_hours": 0.5, "fees": 100, "currency": "USD"}]},
+                {"label": "One stop", "live_from": "2030-01-01", "steps": [
+                    {"actor": "citizen", "action": "applies at the UDC", "processing_hours": 1}]}
+            ]
+        })
+    }
+
+    #[test]
+    fn services_read_with_defaults_and_name_bad_fields() {
+        let s = read_service(service_json()).unwrap();
+        assert_eq!(s.maps[0].steps[0].currency, cur("BDT"), "steps default to the service's currency");
+        assert_eq!(s.maps[1].steps[0].currency, cur("USD"));
+        assert_eq!(s.current(day("2025-01-01")).unwrap().label, "Online", "the live one, not the plan");
+        assert_eq!(s.current(day("2031-01-01")).unwrap().label, "One stop");
+        let c = s.compare(s.current(day("2025-01-01")).unwrap(), cur("BDT"), &rates(), day("2025-01-01")).unwrap().unwrap();
+        // Converted at the go-live day's rate (110 BDT to the dollar), not today's (120).
+        assert_eq!(c.after.cost, 11_000.0);
+        assert_eq!(c.visits.absolute, 1.0);
+
+        let mut bad = service_json();
+        bad["yearly_volume"] = serde_json::json!(-1);
+        bad["maps"][0]["steps"][0]["waiting_hours"] = serde_json::json!(-2);
+        bad["maps"][1]["as_is"] = serde_json::json!(true);
+        bad["maps"][1]["steps"][0]["actor"] = serde_json::json!("");
+        let err = read_service(bad).unwrap_err();
+        let fields = err.fields();
+        for f in ["yearly_volume", "maps[0].steps[0].waiting_hours", "maps[1].live_from", "maps[1].steps[0].actor"] {
+            assert!(fields.contains(&f), "{f} missing from {fields:?}");
+        }
+        let mut two = service_json();
+        two["maps"][2]["as_is"] = serde_json::json!(true);
+        two["maps"][2].as_object_mut().unwrap().remove("live_from");
+        assert_eq!(read_service(two).unwrap_err().fields(), vec!["maps"]);
+    }
+
+    #[test]
+    fn savings_accrue_from_going_live() {
+        let yearly = YearTotals { hours: 365.0, cost: 730.0, visits: 36.5 };
+        let live = [(day("2024-01-01"), yearly), (day("2024-07-01"), yearly)];
+        let at = saved_by(&live, day("2024-03-01"));
+        // 60 days of the first, none of the second.
+        assert_eq!((at.hours, at.cost, at.visits), (60.0, 120.0, 6.0));
+        let later = saved_by(&live, day("2024-07-11"));
+        // 2024 is a leap year: 192 days of the first (31+29+31+30+31+30+10), 10 of the second.
+        assert!((later.hours - (192.0 + 10.0)).abs() < 1e-9);
+        let points = monthly_points(&live, day("2024-03-15"));
+        assert_eq!(points, vec![day("2024-01-01"), day("2024-02-01"), day("2024-03-01"), day("2024-03-15")]);
+        assert!(monthly_points(&[], day("2024-03-15")).is_empty());
     }
 
     fn any_step() -> impl Strategy<Value = Step> {

@@ -254,6 +254,16 @@ closed_enum! {
 }
 
 closed_enum! {
+    /// Where an adoption of a practice stands.
+    pub enum AdoptionStatus ("adoption-statuses") {
+        Planned = "planned" => "Planned",
+        Piloting = "piloting" => "Piloting",
+        InUse = "in_use" => "In use",
+        Stopped = "stopped" => "Stopped",
+    }
+}
+
+closed_enum! {
     /// How a contract is awarded: the Open Contracting Data Standard's `method` codelist.
     pub enum ProcurementMethod ("procurement-methods") {
         Open = "open" => "Open: anyone may bid",
