@@ -267,8 +267,9 @@ mod tests {
 
     #[test]
     fn reading_names_every_bad_field() {
-        let err = read(json!({"place": "XX-99", "adopted_on": "2025-13-01", "status": "adopted", "links": ["ftp://x"]}))
-            .unwrap_err();
+        let err =
+            read(json!({"place": "XX-99", "adopted_on": "2025-13-01", "status": "adopted", "links": ["ftp://x"]}))
+                .unwrap_err();
         let fields = err.fields();
         for f in ["organisation_id", "place", "adopted_on", "status", "links[0]"] {
             assert!(fields.contains(&f), "{f} missing from {fields:?}");

@@ -4,8 +4,8 @@
 //! input into these types through the same parsers, so a value that exists is a valid one.
 
 pub mod access;
-pub mod adoption;
 pub mod account;
+pub mod adoption;
 pub mod details;
 pub mod ids;
 pub mod limits;
@@ -23,16 +23,17 @@ pub mod vocab;
 pub mod workflow;
 
 pub use account::Email;
-pub use details::*;
 pub use adoption::{Adoption, AdoptionInput, Lineage, Spread};
+pub use details::*;
 pub use ids::{
-    AdoptionId, CommentId, ConversationId, MessageId, OrganisationId, PilotId, RecordId, ReportId, ServiceId, TokenId, UserId,
+    AdoptionId, CommentId, ConversationId, MessageId, OrganisationId, PilotId, RecordId, ReportId, ServiceId, TokenId,
+    UserId,
 };
-pub use sps::{ProcessMap, Service, ServiceInput};
 pub use organisation::{Organisation, OrganisationInput};
 pub use pilot::{Award, Checklist, ChecklistStep, Evaluation, Kpi, Pilot, PilotEvent, PilotPlan, Responsibility, Side};
 pub use record::{Origin, Record, RecordContent, RecordInput, Source, Translation};
 pub use role::{OrgRole, Role, Scope};
+pub use sps::{ProcessMap, Service, ServiceInput};
 pub use validate::{Violation, Violations};
 pub use values::*;
 pub use vocab::*;

@@ -76,7 +76,10 @@ pub struct Rate {
 
 /// The admin's table of exchange rates against one base currency.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Rates {
+    /// The currency every rate is against, and the one network totals are shown in.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "USD"))]
     pub base: CurrencyCode,
     pub rates: Vec<Rate>,
 }
@@ -519,7 +522,6 @@ mod tests {
         assert!((thb.before.cost - 35.0).abs() < 1e-9);
     }
 
-
     fn read_service(v: serde_json::Value) -> Result<ServiceInput, crate::Violations> {
         let mut c = Checker::new();
         let mut o = c.object(Path::root(), &v);
@@ -551,7 +553,8 @@ mod tests {
         assert_eq!(s.maps[1].steps[0].currency, cur("USD"));
         assert_eq!(s.current(day("2025-01-01")).unwrap().label, "Online", "the live one, not the plan");
         assert_eq!(s.current(day("2031-01-01")).unwrap().label, "One stop");
-        let c = s.compare(s.current(day("2025-01-01")).unwrap(), cur("BDT"), &rates(), day("2025-01-01")).unwrap().unwrap();
+        let c =
+            s.compare(s.current(day("2025-01-01")).unwrap(), cur("BDT"), &rates(), day("2025-01-01")).unwrap().unwrap();
         // Converted at the go-live day's rate (110 BDT to the dollar), not today's (120).
         assert_eq!(c.after.cost, 11_000.0);
         assert_eq!(c.visits.absolute, 1.0);

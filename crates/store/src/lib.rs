@@ -14,9 +14,11 @@ pub mod sql;
 use async_trait::async_trait;
 use uuid::Uuid;
 
+use banyan_domain::sps::Rates;
 use banyan_domain::{
-    Checklist, CommentId, ConversationId, CountryCode, Email, OrgRole, Organisation, OrganisationId, OrganisationInput,
-    Pilot, PilotEvent, PilotId, Record, RecordId, RecordInput, ReportId, Status, TokenId, UserId,
+    Adoption, AdoptionId, AdoptionInput, Checklist, CommentId, ConversationId, CountryCode, Email, OrgRole,
+    Organisation, OrganisationId, OrganisationInput, Pilot, PilotEvent, PilotId, Record, RecordId, RecordInput,
+    ReportId, Service, ServiceId, ServiceInput, Status, TokenId, UserId,
 };
 
 pub use error::{Result, StoreError};
@@ -285,6 +287,50 @@ pub trait Store: Send + Sync + 'static {
         expected_version: Option<i64>,
         actor: &Actor,
     ) -> Result<ProcurementChecklist>;
+
+    // Adoptions, services and exchange rates
+
+    /// Records that an organisation adopted `practice` (a live practice). `learned_from` must
+    /// be another adoption of it, and the organisations and records named must exist.
+    async fn create_adoption(&self, practice: RecordId, input: &AdoptionInput, actor: &Actor) -> Result<Adoption>;
+
+    async fn adoption(&self, id: AdoptionId) -> Result<Option<Adoption>>;
+
+    /// Adoptions of `practice`, or of every practice; in the order adopted.
+    async fn adoptions(&self, practice: Option<RecordId>) -> Result<Vec<Adoption>>;
+
+    /// Rewrites an adoption as of `expected_version` (else [`StoreError::Conflict`]).
+    async fn save_adoption(
+        &self,
+        id: AdoptionId,
+        input: &AdoptionInput,
+        expected_version: i64,
+        actor: &Actor,
+    ) -> Result<Adoption>;
+
+    /// Stores a service with its process maps, as evidence of a live practice.
+    async fn create_service(&self, input: &ServiceInput, actor: &Actor) -> Result<Service>;
+
+    async fn service(&self, id: ServiceId) -> Result<Option<Service>>;
+
+    /// Services of `practice`, or all; oldest first.
+    async fn services(&self, practice: Option<RecordId>) -> Result<Vec<Service>>;
+
+    /// Rewrites a service as of `expected_version`; it stays with its practice.
+    async fn save_service(
+        &self,
+        id: ServiceId,
+        input: &ServiceInput,
+        expected_version: i64,
+        actor: &Actor,
+    ) -> Result<Service>;
+
+    /// The exchange rates, once an admin has set them.
+    async fn rates(&self) -> Result<Option<RateTable>>;
+
+    /// Replaces the exchange rates; `expected_version` (0 for none yet), when given, must be
+    /// the current one.
+    async fn put_rates(&self, rates: &Rates, expected_version: Option<i64>, actor: &Actor) -> Result<RateTable>;
 
     // Review comments and moderation
 

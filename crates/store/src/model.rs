@@ -616,3 +616,13 @@ pub struct ProcurementChecklist {
     pub version: i64,
     pub updated_at: DateTime<Utc>,
 }
+
+/// The admin's exchange rates, as stored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RateTable {
+    #[serde(flatten)]
+    pub rates: banyan_domain::sps::Rates,
+    pub version: i64,
+    pub updated_at: DateTime<Utc>,
+}

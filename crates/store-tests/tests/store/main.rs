@@ -1,6 +1,7 @@
 //! The storage test suite. Every test runs twice: `sqlite::…` and `postgres::…`.
 
 mod changes;
+mod impact;
 mod conversations;
 mod listing;
 mod organisations;

@@ -13,6 +13,7 @@ mod accounts;
 mod builder;
 mod community;
 mod conversations;
+mod impact;
 mod mail;
 mod organisations;
 mod pilots;

@@ -3,9 +3,11 @@
 use async_trait::async_trait;
 use uuid::Uuid;
 
+use banyan_domain::sps::Rates;
 use banyan_domain::{
-    Checklist, CommentId, ConversationId, CountryCode, Email, OrgRole, Organisation, OrganisationId, OrganisationInput,
-    Pilot, PilotEvent, PilotId, Record, RecordId, RecordInput, ReportId, Status, TokenId, UserId,
+    Adoption, AdoptionId, AdoptionInput, Checklist, CommentId, ConversationId, CountryCode, Email, OrgRole,
+    Organisation, OrganisationId, OrganisationInput, Pilot, PilotEvent, PilotId, Record, RecordId, RecordInput,
+    ReportId, Service, ServiceId, ServiceInput, Status, TokenId, UserId,
 };
 
 use super::{Backend, SqlStore};
@@ -285,6 +287,58 @@ impl<B: Backend> Store for SqlStore<B> {
         actor: &Actor,
     ) -> Result<ProcurementChecklist> {
         self.put_checklist_tx(country, checklist, expected_version, actor).await
+    }
+
+    async fn create_adoption(&self, practice: RecordId, input: &AdoptionInput, actor: &Actor) -> Result<Adoption> {
+        self.create_adoption_tx(practice, input, actor).await
+    }
+
+    async fn adoption(&self, id: AdoptionId) -> Result<Option<Adoption>> {
+        self.adoption_by_id(id).await
+    }
+
+    async fn adoptions(&self, practice: Option<RecordId>) -> Result<Vec<Adoption>> {
+        self.adoptions_where(practice).await
+    }
+
+    async fn save_adoption(
+        &self,
+        id: AdoptionId,
+        input: &AdoptionInput,
+        expected_version: i64,
+        actor: &Actor,
+    ) -> Result<Adoption> {
+        self.save_adoption_tx(id, input, expected_version, actor).await
+    }
+
+    async fn create_service(&self, input: &ServiceInput, actor: &Actor) -> Result<Service> {
+        self.create_service_tx(input, actor).await
+    }
+
+    async fn service(&self, id: ServiceId) -> Result<Option<Service>> {
+        self.service_by_id(id).await
+    }
+
+    async fn services(&self, practice: Option<RecordId>) -> Result<Vec<Service>> {
+        self.services_where(practice).await
+    }
+
+    async fn save_service(
+        &self,
+        id: ServiceId,
+        input: &ServiceInput,
+        expected_version: i64,
+        actor: &Actor,
+    ) -> Result<Service> {
+        self.save_service_tx(id, input, expected_version, actor).await
+    }
+
+    async fn rates(&self) -> Result<Option<RateTable>> {
+        self.rate_table().await
+    }
+
+    async fn put_rates(&self, rates: &Rates, expected_version: Option<i64>, actor: &Actor) -> Result<RateTable> {
+        self.put_rates_tx(rates, expected_version, actor).await
     }
 
     async fn add_comment(&self, record: RecordId, body: &str, actor: &Actor) -> Result<Comment> {

@@ -1,0 +1,38 @@
+-- Adoptions of practices, services measured by Service Process Simplification (their process
+-- maps with them), and the exchange rates the admin keeps for adding up costs.
+
+CREATE TABLE adoptions (
+    id               UUID PRIMARY KEY,
+    practice_id      UUID NOT NULL REFERENCES records (id),
+    organisation_id  UUID NOT NULL REFERENCES organisations (id),
+    place            TEXT NOT NULL,
+    status           TEXT NOT NULL CHECK (status IN ('planned', 'piloting', 'in_use', 'stopped')),
+    adopted_on       TEXT NOT NULL,  -- ISO 8601, sorts as a date
+    -- everything said about it (banyan_domain::AdoptionInput)
+    data             JSONB NOT NULL,
+    version          BIGINT NOT NULL,
+    created_at       TIMESTAMPTZ NOT NULL,
+    updated_at       TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX adoptions_by_practice ON adoptions (practice_id);
+
+CREATE TABLE services (
+    id           UUID PRIMARY KEY,
+    practice_id  UUID NOT NULL REFERENCES records (id),
+    adoption_id  UUID REFERENCES adoptions (id),
+    place        TEXT NOT NULL,
+    -- the service and its process maps (banyan_domain::ServiceInput)
+    data         JSONB NOT NULL,
+    version      BIGINT NOT NULL,
+    created_at   TIMESTAMPTZ NOT NULL,
+    updated_at   TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX services_by_practice ON services (practice_id);
+
+-- One table of rates against one base currency (banyan_domain::sps::Rates), replaced whole.
+CREATE TABLE exchange_rates (
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    data        JSONB NOT NULL,
+    version     BIGINT NOT NULL,
+    updated_at  TIMESTAMPTZ NOT NULL
+);
