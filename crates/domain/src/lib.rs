@@ -8,6 +8,7 @@ pub mod account;
 pub mod adoption;
 pub mod details;
 pub mod ids;
+pub mod impact;
 pub mod limits;
 pub mod merge_patch;
 pub mod organisation;

@@ -2,7 +2,9 @@
 
 use banyan_domain::sps::{Rate, Rates};
 use banyan_domain::validate::{Checker, Path};
-use banyan_domain::{AdoptionInput, AdoptionStatus, CurrencyCode, OrganisationId, OrganisationInput, RecordId, ServiceInput};
+use banyan_domain::{
+    AdoptionInput, AdoptionStatus, CurrencyCode, OrganisationId, OrganisationInput, RecordId, ServiceInput,
+};
 use banyan_store::{Entity, StoreError};
 use banyan_testkit::{TestDb, backend_tests, fixtures};
 use serde_json::{Value, json};
@@ -56,7 +58,8 @@ async fn adoptions_keep_their_lineage_and_refuse_what_does_not_fit(db: TestDb) {
     let (khon_kaen, vientiane) = (org(&db, "Khon Kaen Province").await, org(&db, "Vientiane Capital").await);
     let before = db.store.last_seq().await.unwrap();
 
-    let first = db.store.create_adoption(p, &adoption(khon_kaen, "TH-40", "2024-03-01", None), &curator()).await.unwrap();
+    let first =
+        db.store.create_adoption(p, &adoption(khon_kaen, "TH-40", "2024-03-01", None), &curator()).await.unwrap();
     assert_eq!((first.version, first.input.status), (1, AdoptionStatus::InUse));
     // The practice is marked changed, so its index entry (its adoption count) is rebuilt.
     let changes = db.store.changes_since(before, 10).await.unwrap();
@@ -74,7 +77,8 @@ async fn adoptions_keep_their_lineage_and_refuse_what_does_not_fit(db: TestDb) {
 
     // Learning from an adoption of another practice, closing a cycle, adopting a record that is
     // not a practice, or naming an organisation that does not exist: each refused by field.
-    let elsewhere = db.store.create_adoption(other, &adoption(khon_kaen, "TH", "2024-01-01", None), &curator()).await.unwrap();
+    let elsewhere =
+        db.store.create_adoption(other, &adoption(khon_kaen, "TH", "2024-01-01", None), &curator()).await.unwrap();
     let e = db.store.create_adoption(p, &adoption(vientiane, "LA", "2024-01-01", Some(elsewhere.id)), &curator()).await;
     assert_eq!(field(e.unwrap_err()), ["learned_from"]);
     let cycle = adoption(khon_kaen, "TH-40", "2024-03-01", Some(second.id));

@@ -1,8 +1,8 @@
 //! The storage test suite. Every test runs twice: `sqlite::…` and `postgres::…`.
 
 mod changes;
-mod impact;
 mod conversations;
+mod impact;
 mod listing;
 mod organisations;
 mod people;
