@@ -348,8 +348,8 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
         if banyan_import::demo::is_empty(store.as_ref()).await? {
             let loaded = banyan_import::demo::load(store.as_ref(), &public_url).await?;
             eprintln!(
-                "Loaded demo content: {} organisations, {} records, {} procurement checklists.",
-                loaded.organisations, loaded.records, loaded.checklists
+                "Loaded demo content: {} organisations, {} records, {} procurement checklists, {} adoptions, {} simplified services.",
+                loaded.organisations, loaded.records, loaded.checklists, loaded.adoptions, loaded.services
             );
         } else {
             eprintln!("The database already holds content; serving it without adding demo content.");

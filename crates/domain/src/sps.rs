@@ -84,6 +84,50 @@ pub struct Rates {
     pub rates: Vec<Rate>,
 }
 
+/// At most this many rates in the table.
+pub const MAX_RATES: usize = 2000;
+
+impl Rates {
+    /// Reads a rate table from untrusted input: a base currency and rates against it, each
+    /// positive, none for the base itself, no two for one currency on one day.
+    pub fn read(c: &mut Checker, o: &mut Obj<'_>) -> Option<Rates> {
+        let base = c.parsed(o, "base", CurrencyCode::parse);
+        if base.is_none() && !o.has("base") {
+            c.report(&o.path("base"), "required", "is required: the currency rates are against, such as USD");
+        }
+        let mut seen = std::collections::HashSet::new();
+        let rates = c.list(o, "rates", MAX_RATES, |c, path, v| {
+            let mut r = c.object(path.clone(), v);
+            let currency = c.parsed(&mut r, "currency", CurrencyCode::parse);
+            if currency.is_none() && !r.has("currency") {
+                c.report(&r.path("currency"), "required", "is required");
+            }
+            let valid_from = crate::pilot::date(c, &mut r, "valid_from");
+            let per_base = c.number(&mut r, "per_base", 0.0, 1e12);
+            match per_base {
+                None if !r.has("per_base") => c.report(&r.path("per_base"), "required", "is required"),
+                Some(n) if n <= 0.0 => c.report(&r.path("per_base"), "out_of_range", "must be more than 0"),
+                _ => {}
+            }
+            if let (Some(cur), Some(b)) = (currency, base)
+                && cur == b
+            {
+                c.report(&r.path("currency"), "invalid_value", "is the base currency, which is always 1");
+            }
+            if let (Some(cur), Some(d)) = (currency, valid_from)
+                && !seen.insert((cur.code(), d))
+            {
+                c.report(&r.path("valid_from"), "repeated", format!("{} already has a rate from {d}", cur.code()));
+            }
+            c.done(r);
+            Some(Rate { currency: currency?, valid_from: valid_from?, per_base: per_base.filter(|n| *n > 0.0)? })
+        });
+        let mut rates = rates;
+        rates.sort_by(|a, b| a.currency.code().cmp(b.currency.code()).then(a.valid_from.cmp(&b.valid_from)));
+        Some(Rates { base: base?, rates })
+    }
+}
+
 /// A conversion the table cannot make.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("no exchange rate for {currency} on or before {on}")]

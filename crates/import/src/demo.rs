@@ -21,17 +21,22 @@ pub struct Loaded {
     pub records: usize,
     /// Procurement checklists, one per country.
     pub checklists: usize,
+    /// Adoptions of practices, and services with their process maps.
+    pub adoptions: usize,
+    pub services: usize,
 }
 
-/// A checklist read as curators' input is: every rule checked.
-fn read_checklist(v: &Value) -> anyhow::Result<banyan_domain::Checklist> {
+/// Reads `v` with a domain reader, every rule checked as for anyone's input.
+fn read_as<T>(
+    v: &Value,
+    read: impl FnOnce(&mut banyan_domain::validate::Checker, &mut banyan_domain::validate::Obj<'_>) -> Option<T>,
+) -> anyhow::Result<T> {
     use banyan_domain::validate::{Checker, Path};
     let mut c = Checker::new();
     let mut o = c.object(Path::root(), v);
-    let list = banyan_domain::Checklist::read(&mut c, &mut o);
+    let value = read(&mut c, &mut o);
     c.done(o);
-    let list = c.finish(list).map_err(|e| anyhow::anyhow!("{e}"))?;
-    list.context("a checklist")
+    c.finish(value).map_err(|e| anyhow::anyhow!("{e}"))?.context("a value")
 }
 
 /// Whether the store holds no records and no organisations.
@@ -70,6 +75,7 @@ pub async fn load(store: &dyn Store, base_url: &str) -> anyhow::Result<Loaded> {
         Ok(())
     };
     let records = demo["records"].as_array().context("records")?;
+    let mut by_title: HashMap<String, banyan_domain::RecordId> = HashMap::new();
     for (i, record) in records.iter().enumerate() {
         let mut record = record.clone();
         if let Some(org) = record.get_mut("organisation") {
@@ -84,18 +90,68 @@ pub async fn load(store: &dyn Store, base_url: &str) -> anyhow::Result<Loaded> {
         }
         let input = RecordInput::from_json(&record, InputMode::Create)
             .map_err(|v| anyhow::anyhow!("demo record #{}: {v}", i + 1))?;
-        store.create_record(NewRecord::local(input, base_url), &actor).await?;
+        let created = store.create_record(NewRecord::local(input, base_url), &actor).await?;
+        by_title.insert(created.content.title.clone(), created.id);
     }
     let mut checklists = 0;
     if let Some(lists) = demo["procurement"].as_object() {
         for (code, list) in lists {
             let country = banyan_domain::CountryCode::parse(code)
                 .map_err(|e| anyhow::anyhow!("demo checklist {code}: {}", e.message))?;
-            let checklist: banyan_domain::Checklist =
-                read_checklist(list).with_context(|| format!("demo checklist {code}"))?;
+            let checklist =
+                read_as(list, banyan_domain::Checklist::read).with_context(|| format!("demo checklist {code}"))?;
             store.put_checklist(country, &checklist, Some(0), &actor).await?;
             checklists += 1;
         }
     }
-    Ok(Loaded { organisations: ids.len(), records: records.len(), checklists })
+    if demo.get("rates").is_some() {
+        let rates = read_as(&demo["rates"], banyan_domain::sps::Rates::read).context("demo exchange rates")?;
+        store.put_rates(&rates, Some(0), &actor).await?;
+    }
+    let practice = |v: &Value| -> anyhow::Result<banyan_domain::RecordId> {
+        let title = v.as_str().context("a practice title")?;
+        by_title.get(title).copied().with_context(|| format!("no demo practice {title:?}"))
+    };
+    let mut adoptions: HashMap<String, banyan_domain::AdoptionId> = HashMap::new();
+    for a in demo["adoptions"].as_array().into_iter().flatten() {
+        let key = a["key"].as_str().context("adoption key")?.to_string();
+        let mut body = a.clone();
+        let m = body.as_object_mut().context("an adoption")?;
+        m.remove("key");
+        let p = practice(&m.remove("practice").unwrap_or_default())?;
+        if let Some(org) = m.get_mut("organisation") {
+            resolve(org)?;
+        }
+        if let Some(org) = m.remove("organisation") {
+            m.insert("organisation_id".into(), org);
+        }
+        if let Some(from) = m.remove("learned_from") {
+            let id = from
+                .as_str()
+                .and_then(|k| adoptions.get(k))
+                .with_context(|| format!("{key}: no earlier adoption {from}"))?;
+            m.insert("learned_from".into(), Value::String(id.to_string()));
+        }
+        let input =
+            read_as(&body, banyan_domain::AdoptionInput::read).with_context(|| format!("demo adoption {key}"))?;
+        let created = store.create_adoption(p, &input, &actor).await?;
+        adoptions.insert(key, created.id);
+    }
+    let mut services = 0;
+    for s in demo["services"].as_array().into_iter().flatten() {
+        let mut body = s.clone();
+        let m = body.as_object_mut().context("a service")?;
+        let p = practice(&m.remove("practice").unwrap_or_default())?;
+        m.insert("practice_id".into(), Value::String(p.to_string()));
+        if let Some(key) = m.remove("adoption") {
+            let id = key.as_str().and_then(|k| adoptions.get(k)).with_context(|| format!("no demo adoption {key}"))?;
+            m.insert("adoption_id".into(), Value::String(id.to_string()));
+        }
+        let name = m.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
+        let input =
+            read_as(&body, banyan_domain::ServiceInput::read).with_context(|| format!("demo service {name}"))?;
+        store.create_service(&input, &actor).await?;
+        services += 1;
+    }
+    Ok(Loaded { organisations: ids.len(), records: records.len(), checklists, adoptions: adoptions.len(), services })
 }

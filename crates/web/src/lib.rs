@@ -153,6 +153,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(api::matching::routes())
         .merge(api::conversations::routes())
         .merge(api::pilots::routes())
+        .merge(api::impact::routes())
         .merge(api::vocabularies::routes())
         .merge(api::operations::routes())
 }

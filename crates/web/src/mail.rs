@@ -153,7 +153,7 @@ impl Letters<'_> {
                 owner.name,
                 record.kind().label().to_lowercase(),
                 record.content.title,
-                self.link("/dashboard")
+                self.link("/my")
             )),
         }
     }
@@ -168,7 +168,7 @@ impl Letters<'_> {
                 owner.name,
                 record.kind().label().to_lowercase(),
                 record.content.title,
-                self.link("/dashboard")
+                self.link("/my")
             )),
         }
     }

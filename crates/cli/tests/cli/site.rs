@@ -325,7 +325,7 @@ async fn a_newcomer_signs_up_submits_an_idea_by_keyboard_and_a_curator_publishes
     // A look-alike may be shown first ("Is your idea already here?"): submit anyway.
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        if user.url().await.contains("/dashboard") {
+        if user.url().await.contains("/my") {
             break;
         }
         if user.try_find("#dup-heading").await.is_some() {
@@ -337,7 +337,7 @@ async fn a_newcomer_signs_up_submits_an_idea_by_keyboard_and_a_curator_publishes
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     user.wait_text(".notice", "Thank you").await;
-    assert!(user.url().await.contains("/dashboard"), "submitted: {}", user.url().await);
+    assert!(user.url().await.contains("/my"), "submitted: {}", user.url().await);
     assert!(user.text_of("main").await.contains(title));
     accessible(&user, &axe, "dashboard").await;
     snap(&user, "dashboard").await;

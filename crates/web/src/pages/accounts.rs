@@ -71,7 +71,7 @@ struct NextQuery {
 
 async fn signup_form(State(state): State<AppState>, ctx: PageCtx) -> PageResult {
     if ctx.caller.user.is_some() {
-        return Ok(redirect("/dashboard"));
+        return Ok(redirect("/my"));
     }
     ctx.render(&state, "signup.html", json!({}))
 }
@@ -105,7 +105,7 @@ async fn signup(State(state): State<AppState>, ctx: PageCtx, ip: ClientIp, RawFo
 }
 
 async fn login_form(State(state): State<AppState>, ctx: PageCtx, Query(q): Query<NextQuery>) -> PageResult {
-    let next = local_path(q.next.as_deref()).unwrap_or("/dashboard");
+    let next = local_path(q.next.as_deref()).unwrap_or("/my");
     if ctx.caller.user.is_some() {
         return Ok(redirect(next));
     }
@@ -114,7 +114,7 @@ async fn login_form(State(state): State<AppState>, ctx: PageCtx, Query(q): Query
 
 async fn login(State(state): State<AppState>, ctx: PageCtx, ip: ClientIp, RawForm(body): RawForm) -> PageResult {
     let form = FormData::parse(&body);
-    let next = local_path(form.get("next")).unwrap_or("/dashboard").to_string();
+    let next = local_path(form.get("next")).unwrap_or("/my").to_string();
     let again = |status: StatusCode, problem: &str| {
         ctx.render_status(&state, status, "login.html", json!({"next": next, "form": form.echo(), "problem": problem}))
     };

@@ -2,8 +2,10 @@
 //! without JavaScript; every form carries the CSRF token that [`crate::auth::identify`] checks.
 
 mod accounts;
+pub mod charts;
 mod conversations;
 pub mod forms;
+mod impact;
 pub mod map;
 mod organisations;
 mod pilots;
@@ -40,7 +42,7 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("submit.html", include_str!("../../templates/submit.html")),
         ("practice_form.html", include_str!("../../templates/practice_form.html")),
         ("idea_form.html", include_str!("../../templates/idea_form.html")),
-        ("dashboard.html", include_str!("../../templates/dashboard.html")),
+        ("my.html", include_str!("../../templates/my.html")),
         ("review_queue.html", include_str!("../../templates/review_queue.html")),
         ("review.html", include_str!("../../templates/review.html")),
         ("reports.html", include_str!("../../templates/reports.html")),
@@ -58,6 +60,13 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("conversations.html", include_str!("../../templates/conversations.html")),
         ("conversation.html", include_str!("../../templates/conversation.html")),
         ("pilot.html", include_str!("../../templates/pilot.html")),
+        ("dashboard.html", include_str!("../../templates/dashboard.html")),
+        ("service.html", include_str!("../../templates/service.html")),
+        ("service_form.html", include_str!("../../templates/service_form.html")),
+        ("service_fields.html", include_str!("../../templates/service_fields.html")),
+        ("adoption.html", include_str!("../../templates/adoption.html")),
+        ("adoption_fields.html", include_str!("../../templates/adoption_fields.html")),
+        ("rates.html", include_str!("../../templates/rates.html")),
         ("pilot_plan_fields.html", include_str!("../../templates/pilot_plan_fields.html")),
         ("pilot_kpis.html", include_str!("../../templates/pilot_kpis.html")),
         ("checklist_body.html", include_str!("../../templates/checklist_body.html")),
@@ -183,6 +192,7 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
     r.extend(organisations::routes());
     r.extend(conversations::routes());
     r.extend(pilots::routes());
+    r.extend(impact::routes());
     r
 }
 
@@ -250,6 +260,7 @@ pub const NOTICES: &[&str] = &[
     "reported",
     "invited",
     "joined",
+    "adoption-added",
     "interest",
     "interest-both",
 ];

@@ -29,7 +29,7 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (Method::POST, "/records/{id}/transition", post(transition)),
         (Method::POST, "/records/{id}/comment", post(comment)),
         (Method::POST, "/records/{id}/report", post(report)),
-        (Method::GET, "/dashboard", get(dashboard)),
+        (Method::GET, "/my", get(dashboard)),
     ]
 }
 
@@ -251,7 +251,7 @@ fn suggest(state: &AppState, ctx: &PageCtx, form: &FormData) -> PageResult {
 async fn create(state: &AppState, ctx: &PageCtx, input: RecordInput) -> PageResult {
     let draft = input.content.status == Status::Draft;
     match create_owned(state, &ctx.caller, input).await {
-        Ok(_) => Ok(redirect(if draft { "/dashboard?done=draft" } else { "/dashboard?done=submitted" })),
+        Ok(_) => Ok(redirect(if draft { "/my?done=draft" } else { "/my?done=submitted" })),
         Err(e) => Err(ctx.fail(e)),
     }
 }
@@ -427,7 +427,7 @@ async fn edit(
             Ok(()) => {
                 let actor = ctx.caller.require_writer().map_err(|e| ctx.fail(e))?;
                 match state.store.update_record(record.id, version, input, &actor).await {
-                    Ok(_) => return Ok(redirect("/dashboard?done=saved")),
+                    Ok(_) => return Ok(redirect("/my?done=saved")),
                     Err(banyan_store::StoreError::Invalid(v)) => forms::errors(&v, ctx.locale),
                     Err(e) => return Err(ctx.fail(e)),
                 }
@@ -446,7 +446,7 @@ fn back(ctx: &PageCtx, record: &Record) -> String {
     if ctx.caller.is_staff() && !ctx.caller.viewer.is_editor_of(record) {
         format!("/review/{}", record.id)
     } else {
-        "/dashboard".to_string()
+        "/my".to_string()
     }
 }
 
@@ -541,7 +541,7 @@ async fn dashboard(State(state): State<AppState>, ctx: PageCtx) -> PageResult {
         records.push(item);
     }
     let work = matching_work(&state, &ctx).await.map_err(|e| ctx.fail(e))?;
-    ctx.render(&state, "dashboard.html", json!({"records": records, "work": work}))
+    ctx.render(&state, "my.html", json!({"records": records, "work": work}))
 }
 
 /// What officials and providers follow: their challenges with their best matches and pilots,

@@ -532,7 +532,20 @@ fn tcv(locale: &Locale, tcv: &Value) -> Option<Value> {
 }
 
 async fn record_page(State(state): State<AppState>, ctx: PageCtx, Path(id): Path<String>) -> PageResult {
-    let id: RecordId = record_id(&id).map_err(|e| ctx.fail(e))?;
+    record_page_with(&state, ctx, &id, None, axum::http::StatusCode::OK).await
+}
+
+/// A record's page; for a practice, `adoption_form` is the adoption form as typed (after a
+/// refused submission, shown with `status`).
+pub async fn record_page_with(
+    state: &AppState,
+    ctx: PageCtx,
+    id: &str,
+    adoption_form: Option<Value>,
+    status: axum::http::StatusCode,
+) -> PageResult {
+    let state = state.clone();
+    let id: RecordId = record_id(id).map_err(|e| ctx.fail(e))?;
     let record = visible(&state, &ctx.caller, id).await.map_err(|e| ctx.fail(e))?;
     let shown = crate::api::records::view(&record, &ctx.caller).without_personal_data();
     let locale = ctx.locale;
@@ -690,6 +703,11 @@ async fn record_page(State(state): State<AppState>, ctx: PageCtx, Path(id): Path
             }));
         }
     }
+    let impact = if kind == Kind::Practice {
+        Some(super::impact::practice_section(&state, &ctx, &record, adoption_form).await?)
+    } else {
+        None
+    };
     let stage = details["stage"].as_str().map(|s| label(locale, "stages", s));
     let evidence = details["evidence_level"].as_u64().map(|e| label(locale, "evidence-levels", &e.to_string()));
     let viewer = &ctx.caller.viewer;
@@ -707,10 +725,7 @@ async fn record_page(State(state): State<AppState>, ctx: PageCtx, Path(id): Path
         banyan_domain::record::Origin::Peer(url) => Some(url.as_str().to_string()),
         banyan_domain::record::Origin::Local => None,
     };
-    ctx.render(
-        &state,
-        "record.html",
-        json!({
+    let mut page = json!({
             "id": shown.id, "kind": kind.code(), "kind_label": label(locale, "kinds", kind.code()),
             "title": title, "summary": summary, "showing": showing, "original": original,
             "title_lang": title_lang, "summary_lang": summary_lang,
@@ -735,8 +750,9 @@ async fn record_page(State(state): State<AppState>, ctx: PageCtx, Path(id): Path
             // The owners and editors of this record may say they are interested in a match.
             "may_express": ctx.caller.viewer.has(banyan_domain::Scope::Write)
                 && ctx.caller.viewer.relation(record.owner, record.content.organisation) >= banyan_domain::access::Relation::OrgEditor,
-        }),
-    )
+    });
+    page["impact"] = json!(impact);
+    ctx.render_status(&state, status, "record.html", page)
 }
 
 async fn countries(State(state): State<AppState>, ctx: PageCtx) -> PageResult {

@@ -270,7 +270,7 @@ const MATRIX: &[Case] = &[
         [[303; 4], [404, 200, 404, 404], [200, 200, 404, 404], [200, 200, 404, 404], [200; 4], [200; 4]],
         false,
     ),
-    page("GET", "/dashboard", SIGN_IN_FIRST),
+    page("GET", "/my", SIGN_IN_FIRST),
     page("GET", "/review", CURATOR_PAGES),
     page_rec("GET", "/review/{id}", [[303; 4], [403; 4], [403; 4], [403; 4], [200; 4], [200; 4]], false),
     page_rec("POST", "/review/{id}/merge", PAGE_CURATOR_ACTION, true),

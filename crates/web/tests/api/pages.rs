@@ -80,7 +80,7 @@ async fn a_person_signs_up_submits_an_idea_and_follows_it_on_the_dashboard(db: T
         )
         .await;
     assert_eq!(submitted.status, StatusCode::SEE_OTHER, "{}", submitted.text);
-    let dash = b.get("/dashboard?done=submitted").await;
+    let dash = b.get("/my?done=submitted").await;
     assert!(dash.text.contains("Birth certificates at the clinic"), "{}", dash.text);
     assert!(dash.text.contains("Submitted"));
     assert!(dash.text.contains("with the curators"), "the notice for the code in the address");
@@ -93,11 +93,11 @@ async fn a_person_signs_up_submits_an_idea_and_follows_it_on_the_dashboard(db: T
     let id = record["id"].as_str().unwrap().to_string();
     let moved = b.submit(&format!("/records/{id}/transition"), &[("to", "withdrawn")]).await;
     assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.text);
-    b.get("/dashboard").await;
+    b.get("/my").await;
     let out = b.submit("/logout", &[]).await;
     assert_eq!(out.status, StatusCode::SEE_OTHER);
     assert!(!b.has_cookie("__Host-banyan_session"));
-    let after = b.get("/dashboard").await;
+    let after = b.get("/my").await;
     assert_eq!(after.status, StatusCode::SEE_OTHER, "signed out: the dashboard sends to sign-in");
     assert_eq!(after.header("location"), Some("/login?next=%2Fdashboard"));
 }
@@ -172,7 +172,7 @@ async fn a_curator_reviews_from_the_pages(db: TestDb) {
     let mut m = Browser::new(&app);
     m.get("/login").await;
     m.submit("/login", &[("email", "amina@example.org"), ("password", PASSWORD)]).await;
-    let dash = m.get("/dashboard").await;
+    let dash = m.get("/my").await;
     assert!(dash.text.contains("Which clinics?"), "{}", dash.text);
     assert!(dash.text.contains("Submit for review"));
     m.submit(&format!("/records/{id}/comment"), &[("body", "The district hospitals.")]).await;
@@ -194,7 +194,7 @@ async fn a_curator_reviews_from_the_pages(db: TestDb) {
         )
         .await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text);
-    m.get("/dashboard").await;
+    m.get("/my").await;
     m.submit(&format!("/records/{id}/transition"), &[("to", "submitted")]).await;
     let members_review = m.get("/review").await;
     assert_eq!(members_review.status, StatusCode::FORBIDDEN, "the queue is for curators");
@@ -209,7 +209,7 @@ async fn a_curator_reviews_from_the_pages(db: TestDb) {
     assert_eq!(public.body["title"], "Queue by SMS at district hospitals");
 
     // A report, from the pages, and its resolution.
-    m.get("/dashboard").await;
+    m.get("/my").await;
     let reported = m.submit(&format!("/records/{id}/report"), &[("reason", "Testing reports")]).await;
     assert_eq!(reported.status, StatusCode::OK, "{}", reported.text);
     let reports = c.get("/review/reports").await;

@@ -566,7 +566,7 @@ async fn the_pilot_on_the_pages_from_proposal_to_evaluation(db: TestDb) {
 
     // The provider sees it waiting on their dashboard and agrees; either side starts it.
     let mut p = browse(provider.email.clone()).await;
-    let dash = p.get("/dashboard").await;
+    let dash = p.get("/my").await;
     assert!(dash.text.contains("Pilots waiting for you") && dash.text.contains(&pilot_path), "{}", dash.text);
     p.get(&pilot_path).await;
     let agreed = p.submit(&format!("{pilot_path}/move"), &[("to", "agreed"), ("version", "1")]).await;
@@ -611,7 +611,7 @@ async fn the_pilot_on_the_pages_from_proposal_to_evaluation(db: TestDb) {
     assert_eq!(pilot.body["status"], "evaluated");
     assert_eq!(pilot.body["plan"]["budget"], json!({"amount": 450000.0, "currency": "THB"}));
     assert_eq!(pilot.body["plan"]["kpis"][1]["result"], 45.0);
-    let dash = o.get("/dashboard").await;
+    let dash = o.get("/my").await;
     assert!(
         dash.text.contains("My challenges") && dash.text.contains("Land transfers take five visits"),
         "{}",
