@@ -900,16 +900,16 @@ fn service_charts(l: &Locale, s: &Service, rates: &Rates) -> Vec<Chart> {
         .collect();
     type Measure = fn(&banyan_domain::sps::Totals) -> f64;
     let measures: [(&'static str, &str, Measure); 3] = [
-        ("time", "chart-tcv-time", |t| t.hours),
-        ("cost", "chart-tcv-cost", |t| t.cost),
-        ("visits", "chart-tcv-visits", |t| f64::from(t.visits)),
+        ("tcv-time", "chart-tcv-time", |t| t.hours),
+        ("tcv-cost", "chart-tcv-cost", |t| t.cost),
+        ("tcv-visits", "chart-tcv-visits", |t| f64::from(t.visits)),
     ];
     measures
         .into_iter()
         .map(|(id, title, measure)| {
             let show = |v: f64| match id {
-                "time" => hours(l, v),
-                "cost" => money(l, v, cur),
+                "tcv-time" => hours(l, v),
+                "tcv-cost" => money(l, v, cur),
                 _ => l.number(v, 0),
             };
             let pairs: Vec<Pair> = compared

@@ -192,6 +192,20 @@ const MATRIX: &[Case] = &[
     all("GET", "/api/v1/procurement", OK),
     all("GET", "/api/v1/procurement/{country}", [404; 6]),
     all("PUT", "/api/v1/procurement/{country}", CURATORS),
+    // Impact: adoptions and services of a published practice of the organisation, recorded by
+    // its editors, its owner and curators; exchange rates kept by admins; the rest public.
+    all("GET", "/api/v1/records/{practice}/adoptions", OK),
+    all("POST", "/api/v1/records/{practice}/adoptions", [401, 403, 201, 201, 201, 201]),
+    all("GET", "/api/v1/adoptions/{adoption}", OK),
+    all("PUT", "/api/v1/adoptions/{adoption}", [401, 403, 200, 200, 200, 200]),
+    all("GET", "/api/v1/records/{practice}/services", OK),
+    all("POST", "/api/v1/services", [401, 403, 201, 201, 201, 201]),
+    all("GET", "/api/v1/services/{service}", OK),
+    all("PUT", "/api/v1/services/{service}", [401, 403, 200, 200, 200, 200]),
+    all("GET", "/api/v1/rates", OK),
+    all("PUT", "/api/v1/rates", ADMINS),
+    all("GET", "/api/v1/dashboard", OK),
+    all("GET", "/api/v1/countries/{code}", OK),
     // Open to everyone
     all("GET", "/api/v1/vocabularies", OK),
     all("GET", "/api/v1/vocabularies/{name}", OK),
@@ -299,6 +313,18 @@ const MATRIX: &[Case] = &[
     page("GET", "/procurement/new", [400; 6]),
     page("GET", "/procurement/{country}", OK),
     page("POST", "/procurement/{country}", CURATOR_FORMS),
+    page("GET", "/dashboard", OK),
+    page("GET", "/dashboard/{file}", OK),
+    page("GET", "/services/new", [303, 404, 404, 404, 404, 404]),
+    page("POST", "/services", [303, 403, 303, 303, 303, 303]),
+    page("GET", "/services/{service}", OK),
+    page("POST", "/services/{service}", [303, 403, 303, 303, 303, 303]),
+    page("GET", "/services/{service}/{file}", OK),
+    page("POST", "/records/{practice}/adoptions", [303, 403, 303, 303, 303, 303]),
+    page("GET", "/adoptions/{adoption}", OK),
+    page("POST", "/adoptions/{adoption}", [303, 403, 303, 303, 303, 303]),
+    page("GET", "/admin/rates", [303, 403, 403, 403, 403, 200]),
+    page("POST", "/admin/rates", [303, 403, 403, 403, 403, 303]),
     page("GET", "/invitations/{token}", SIGN_IN_FIRST),
     page("POST", "/invitations/{token}", [303, 400, 400, 400, 400, 400]),
 ];
@@ -345,6 +371,30 @@ fn form_for(
         ("POST", "/procurement/{country}") => {
             vec![("rules", "Procurement Act".into()), ("steps", "Write the terms of reference\n- Terms".into())]
         }
+        ("POST", "/records/{practice}/adoptions" | "/adoptions/{adoption}") => {
+            let mut f = vec![
+                ("organisation_id", w.adopter.to_string()),
+                ("place", "TH-40".into()),
+                ("adopted_on", "2024-01-01".into()),
+                ("status", "in_use".into()),
+            ];
+            if case.path.starts_with("/adoptions") {
+                f.push(("version", version.to_string()));
+            }
+            f
+        }
+        ("POST", "/services") => service_form(w.practice),
+        ("POST", "/services/{service}") => {
+            let mut f = service_form(w.practice);
+            f.push(("version", version.to_string()));
+            f
+        }
+        ("POST", "/admin/rates") => vec![
+            ("base", "USD".into()),
+            ("r0.currency", "BDT".into()),
+            ("r0.valid_from", "2024-01-01".into()),
+            ("r0.per_base", "110".into()),
+        ],
         ("POST", "/submit") => vec![
             ("title", "An idea".into()),
             ("details.problem", "p".into()),
@@ -417,6 +467,49 @@ struct World {
     comment: String,
     report: String,
     shared: [RecordId; 4],
+    /// A published practice of `org`, owned by the owner; an adoption of it by an organisation
+    /// nobody here belongs to; a service measuring it.
+    practice: RecordId,
+    adopter: OrganisationId,
+    adoption: banyan_domain::AdoptionId,
+    service: banyan_domain::ServiceId,
+}
+
+/// `v` read as the API reads it.
+fn read<T>(
+    v: &Value,
+    f: impl FnOnce(&mut banyan_domain::validate::Checker, &mut banyan_domain::validate::Obj<'_>) -> Option<T>,
+) -> T {
+    let mut c = banyan_domain::validate::Checker::new();
+    let mut o = c.object(banyan_domain::validate::Path::root(), v);
+    let out = f(&mut c, &mut o);
+    c.done(o);
+    c.finish(()).unwrap();
+    out.unwrap()
+}
+
+fn service_body(practice: RecordId) -> Value {
+    json!({"practice_id": practice, "name": "Land mutation", "agency": "Land office", "place": "BD-13",
+        "yearly_volume": 100, "currency": "BDT", "maps": [
+            {"label": "As is", "as_is": true, "steps": [{"actor": "citizen", "action": "visits", "travel_hours": 2, "visit": true}]},
+            {"label": "Online", "live_from": "2024-01-01", "steps": [{"actor": "citizen", "action": "applies online", "processing_hours": 1}]}]})
+}
+
+/// The same service as the page's form.
+fn service_form(practice: RecordId) -> Vec<(&'static str, String)> {
+    vec![
+        ("practice_id", practice.to_string()),
+        ("name", "Land mutation".into()),
+        ("agency", "Land office".into()),
+        ("place", "BD-13".into()),
+        ("yearly_volume", "100".into()),
+        ("currency", "BDT".into()),
+        ("m0.label", "As is".into()),
+        ("m0.s0.actor", "citizen".into()),
+        ("m0.s0.action", "visits".into()),
+        ("m0.s0.travel_hours", "2".into()),
+        ("m0.s0.visit", "on".into()),
+    ]
 }
 
 async fn record(app: &TestApp, owner: UserId, org: Option<OrganisationId>, status: &str, hidden: bool) -> RecordId {
@@ -504,6 +597,20 @@ fn body_for(case: &Case, target: Option<(usize, RecordId)>, w: &World, n: usize,
         ("PUT", "/api/v1/procurement/{country}") => {
             json!({"rules": "Procurement Act", "steps": [{"title": "Write the terms of reference"}]})
         }
+        ("POST", "/api/v1/records/{practice}/adoptions") => {
+            json!({"organisation_id": w.adopter, "place": "TH-40", "adopted_on": "2024-01-01", "status": "in_use"})
+        }
+        ("PUT", "/api/v1/adoptions/{adoption}") => json!({"organisation_id": w.adopter, "place": "TH-40",
+            "adopted_on": "2024-01-01", "status": "in_use", "results": format!("Check {n}"), "version": version}),
+        ("POST", "/api/v1/services") => service_body(w.practice),
+        ("PUT", "/api/v1/services/{service}") => {
+            let mut b = service_body(w.practice);
+            b["version"] = json!(version);
+            b
+        }
+        ("PUT", "/api/v1/rates") => {
+            json!({"base": "USD", "rates": [{"currency": "BDT", "valid_from": "2024-01-01", "per_base": 110}]})
+        }
         _ => return None,
     })
 }
@@ -569,6 +676,38 @@ async fn every_route_answers_every_caller_as_the_matrix_says(db: TestDb) {
         .unwrap()
         .id
         .to_string();
+    // A published practice of the organisation, adopted elsewhere and measured.
+    let practice = {
+        let json = json!({"kind": "practice", "title": "Land records in one visit", "lang": "en", "status": "published",
+            "places": ["BD"], "details": {"problem": "p", "solution": "s"}});
+        let mut input = RecordInput::from_json(&json, InputMode::Create).unwrap();
+        input.content.organisation = Some(org);
+        let new = NewRecord::local(input, &app.base).owned_by(Some(owner.id));
+        app.db.store.create_record(new, &Actor::cli()).await.unwrap().id
+    };
+    let adopter = app
+        .db
+        .store
+        .create_organisation(
+            OrganisationId::new(),
+            OrganisationInput::from_json(&json!({"name": "Adopting office", "type": "government"})).unwrap(),
+            &Actor::cli(),
+        )
+        .await
+        .unwrap()
+        .id;
+    let adoption_input = read(
+        &json!({"organisation_id": adopter, "place": "TH-40", "adopted_on": "2024-01-01", "status": "in_use"}),
+        banyan_domain::AdoptionInput::read,
+    );
+    let adoption = app.db.store.create_adoption(practice, &adoption_input, &Actor::cli()).await.unwrap().id;
+    let service_input = read(&service_body(practice), banyan_domain::ServiceInput::read);
+    let service = app.db.store.create_service(&service_input, &Actor::cli()).await.unwrap().id;
+    let rates = read(
+        &json!({"base": "USD", "rates": [{"currency": "BDT", "valid_from": "2024-01-01", "per_base": 110}]}),
+        banyan_domain::sps::Rates::read,
+    );
+    app.db.store.put_rates(&rates, Some(0), &Actor::cli()).await.unwrap();
     let mut world = World {
         people: vec![None, Some(stranger), Some(editor), Some(owner), Some(curator), Some(admin)],
         org,
@@ -577,6 +716,10 @@ async fn every_route_answers_every_caller_as_the_matrix_says(db: TestDb) {
         comment,
         report,
         shared: [survivor; 4],
+        practice,
+        adopter,
+        adoption,
+        service,
     };
     world.shared = targets(&app, &world).await;
 
@@ -613,6 +756,12 @@ async fn every_route_answers_every_caller_as_the_matrix_says(db: TestDb) {
                     (None, "/api/v1/organisations/{org}") => {
                         app.db.store.organisation(org).await.unwrap().unwrap().version
                     }
+                    (None, p) if p.contains("{adoption}") => {
+                        app.db.store.adoption(world.adoption).await.unwrap().unwrap().version
+                    }
+                    (None, p) if p.contains("{service}") => {
+                        app.db.store.service(world.service).await.unwrap().unwrap().version
+                    }
                     _ => 1,
                 };
                 let path = case
@@ -628,7 +777,11 @@ async fn every_route_answers_every_caller_as_the_matrix_says(db: TestDb) {
                     .replace("{code}", "BD")
                     .replace("{conversation}", &uuid::Uuid::now_v7().to_string())
                     .replace("{pilot}", &uuid::Uuid::now_v7().to_string())
-                    .replace("{country}", "TH");
+                    .replace("{country}", "TH")
+                    .replace("{practice}", &world.practice.to_string())
+                    .replace("{adoption}", &world.adoption.to_string())
+                    .replace("{service}", &world.service.to_string())
+                    .replace("{file}", "tcv-time.csv");
                 let method = Method::from_bytes(case.method.as_bytes()).unwrap();
                 let reply = if case.page {
                     let (cookie, csrf) = match person {

@@ -99,7 +99,7 @@ async fn a_person_signs_up_submits_an_idea_and_follows_it_on_the_dashboard(db: T
     assert!(!b.has_cookie("__Host-banyan_session"));
     let after = b.get("/my").await;
     assert_eq!(after.status, StatusCode::SEE_OTHER, "signed out: the dashboard sends to sign-in");
-    assert_eq!(after.header("location"), Some("/login?next=%2Fdashboard"));
+    assert_eq!(after.header("location"), Some("/login?next=%2Fmy"));
 }
 
 async fn forms_refuse_requests_without_their_token_or_from_another_site(db: TestDb) {
