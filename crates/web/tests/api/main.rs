@@ -4,6 +4,7 @@ mod accounts;
 mod bad_input;
 mod conversations;
 mod i18n;
+mod impact;
 mod mail;
 mod matching;
 mod matrix;
