@@ -53,7 +53,8 @@ pub fn is_public(record: &Record) -> bool {
 
 /// The document of a public record. `organisation` is the name of its organisation, which is
 /// searchable with it.
-pub fn record_doc(f: &Fields, record: &Record, organisation: Option<&str>) -> IndexDoc {
+/// `adopted_places`: how many places the record (a practice) is piloted or in use in by adopters.
+pub fn record_doc(f: &Fields, record: &Record, organisation: Option<&str>, adopted_places: usize) -> IndexDoc {
     let c = &record.content;
     let mut doc = TantivyDocument::default();
     doc.add_text(f.id, record.id.to_string());
@@ -103,6 +104,9 @@ pub fn record_doc(f: &Fields, record: &Record, organisation: Option<&str>) -> In
     }
 
     doc.add_text(f.facet(Facet::Kind), kind);
+    if let Some(bucket) = crate::schema::adoption_bucket(adopted_places) {
+        doc.add_text(f.facet(Facet::Adopted), bucket);
+    }
     doc.add_text(f.facet(Facet::Lang), c.lang.primary());
     let mut countries: Vec<&str> = c.places.iter().map(|p| p.country().code()).collect();
     countries.sort_unstable();

@@ -208,12 +208,16 @@ impl Indexer {
                 names.insert(o.id, Some(o.content.name));
             }
         }
+        let practices: Vec<RecordId> =
+            records.iter().filter(|r| r.kind() == banyan_domain::Kind::Practice).map(|r| r.id).collect();
+        let adopted =
+            if practices.is_empty() { HashMap::new() } else { self.store.adoption_counts(&practices).await? };
         let fields = self.index.fields();
         Ok(records
             .iter()
             .map(|r| {
                 let org = r.content.organisation.and_then(|o| names.get(&o).cloned().flatten());
-                document::record_doc(fields, r, org.as_deref())
+                document::record_doc(fields, r, org.as_deref(), adopted.get(&r.id).copied().unwrap_or(0))
             })
             .collect())
     }

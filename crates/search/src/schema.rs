@@ -7,7 +7,7 @@ use tantivy::schema::{
 use crate::analysis;
 
 /// Bumped whenever the fields or their analysis change: an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// A dimension search results can be filtered and counted by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -23,10 +23,13 @@ pub enum Facet {
     Evidence,
     Organisation,
     Lang,
+    /// How many places adopters pilot or use a practice in: `1`, `2-4`, `5-or-more` (see
+    /// [`adoption_bucket`]).
+    Adopted,
 }
 
 impl Facet {
-    pub const ALL: [Facet; 11] = [
+    pub const ALL: [Facet; 12] = [
         Facet::Kind,
         Facet::Country,
         Facet::Region,
@@ -38,6 +41,7 @@ impl Facet {
         Facet::Evidence,
         Facet::Organisation,
         Facet::Lang,
+        Facet::Adopted,
     ];
 
     /// The name in the index, the query string and the response.
@@ -54,6 +58,7 @@ impl Facet {
             Facet::Evidence => "evidence",
             Facet::Organisation => "organisation",
             Facet::Lang => "lang",
+            Facet::Adopted => "adopted",
         }
     }
 
@@ -68,6 +73,19 @@ impl Facet {
             Facet::Sdg | Facet::Sector => !value.contains('.'),
             _ => true,
         }
+    }
+}
+
+/// The values of [`Facet::Adopted`], fewest places first.
+pub const ADOPTION_BUCKETS: [&str; 3] = ["1", "2-4", "5-or-more"];
+
+/// The bucket of a practice adopted in `places` places; none for none.
+pub fn adoption_bucket(places: usize) -> Option<&'static str> {
+    match places {
+        0 => None,
+        1 => Some(ADOPTION_BUCKETS[0]),
+        2..=4 => Some(ADOPTION_BUCKETS[1]),
+        _ => Some(ADOPTION_BUCKETS[2]),
     }
 }
 

@@ -299,6 +299,10 @@ pub trait Store: Send + Sync + 'static {
     /// Adoptions of `practice`, or of every practice; in the order adopted.
     async fn adoptions(&self, practice: Option<RecordId>) -> Result<Vec<Adoption>>;
 
+    /// For each of `practices` that has any: in how many distinct places it is piloted or in
+    /// use by adopters.
+    async fn adoption_counts(&self, practices: &[RecordId]) -> Result<std::collections::HashMap<RecordId, usize>>;
+
     /// Rewrites an adoption as of `expected_version` (else [`StoreError::Conflict`]).
     async fn save_adoption(
         &self,

@@ -108,7 +108,7 @@ async fn the_index_catches_up_after_a_crash_before_its_commit(db: TestDb) {
         }
         let index = indexer.index();
         let docs: Vec<_> = match store.record(first.id).await.unwrap() {
-            Some(RecordState::Live(r)) => vec![banyan_search::document::record_doc(index.fields(), &r, None)],
+            Some(RecordState::Live(r)) => vec![banyan_search::document::record_doc(index.fields(), &r, None, 0)],
             _ => unreachable!(),
         };
         index.write(docs, &[]).unwrap();

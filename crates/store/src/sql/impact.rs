@@ -166,6 +166,28 @@ impl<B: Backend> SqlStore<B> {
         self.backend.fetch(&sql, params).await?.iter().map(adoption_from_row).collect()
     }
 
+    pub(super) async fn adoption_counts_of(
+        &self,
+        practices: &[RecordId],
+    ) -> Result<std::collections::HashMap<RecordId, usize>> {
+        let mut out = std::collections::HashMap::new();
+        for chunk in practices.chunks(500) {
+            let mut q = Sql::new(
+                "SELECT practice_id, COUNT(DISTINCT place) AS n FROM adoptions \
+                 WHERE status IN ('piloting', 'in_use') AND practice_id IN (",
+            );
+            for (i, id) in chunk.iter().enumerate() {
+                q.push(if i == 0 { "" } else { ", " }).bind(id.0);
+            }
+            q.push(") GROUP BY practice_id");
+            let (sql, params) = q.finish();
+            for r in self.backend.fetch(&sql, params).await? {
+                out.insert(RecordId(r.uuid("practice_id")?), usize::try_from(r.int("n")?).unwrap_or(0));
+            }
+        }
+        Ok(out)
+    }
+
     pub(super) async fn save_adoption_tx(
         &self,
         id: AdoptionId,

@@ -301,6 +301,10 @@ impl<B: Backend> Store for SqlStore<B> {
         self.adoptions_where(practice).await
     }
 
+    async fn adoption_counts(&self, practices: &[RecordId]) -> Result<std::collections::HashMap<RecordId, usize>> {
+        self.adoption_counts_of(practices).await
+    }
+
     async fn save_adoption(
         &self,
         id: AdoptionId,

@@ -109,6 +109,13 @@ pub(crate) fn read_filters(c: &mut Checker, o: &mut Obj<'_>) -> Vec<(Facet, Vec<
     let organisation = |s: &str| {
         OrganisationId::parse(s).map(|o| o.to_string()).map_err(|_| format!("{s:?} is not an organisation id"))
     };
+    let adopted = |s: &str| {
+        banyan_search::schema::ADOPTION_BUCKETS
+            .iter()
+            .find(|b| **b == s)
+            .map(|b| b.to_string())
+            .ok_or_else(|| format!("{s:?} is not one of {}", banyan_search::schema::ADOPTION_BUCKETS.join(", ")))
+    };
     let lang = |s: &str| LanguageTag::parse(s).map(|l| l.primary().to_string()).map_err(|e| e.to_string());
     vec![
         (Facet::Kind, code_list(c, o, "kind", kind)),
@@ -122,6 +129,7 @@ pub(crate) fn read_filters(c: &mut Checker, o: &mut Obj<'_>) -> Vec<(Facet, Vec<
         (Facet::Evidence, code_list(c, o, "evidence", evidence)),
         (Facet::Organisation, code_list(c, o, "organisation", organisation)),
         (Facet::Lang, code_list(c, o, "lang", lang)),
+        (Facet::Adopted, code_list(c, o, "adopted", adopted)),
     ]
     .into_iter()
     .filter(|(_, v)| !v.is_empty())

@@ -19,6 +19,7 @@ use banyan_search::{Facet, SearchRequest, Sort};
 
 use super::charts::{self, Bar, Cell, Chart, Pair};
 use super::forms::{self, FormData};
+use super::site::place_name;
 use super::{PageCtx, PageError, PageResult, label, map, options, redirect};
 use crate::AppState;
 use crate::api::impact as api;
@@ -308,7 +309,7 @@ async fn dashboard(State(state): State<AppState>, ctx: PageCtx) -> PageResult {
         .services
         .iter()
         .map(|s| {
-            json!({"href": format!("/services/{}", s.id), "name": s.name, "place": label(l, "places", &s.place),
+            json!({"href": format!("/services/{}", s.id), "name": s.name, "place": banyan_domain::Place::parse(&s.place).map(|p| place_name(l, p)).unwrap_or_else(|_| s.place.clone()),
                    "practice": s.practice_title, "practice_href": format!("/records/{}", s.practice_id),
                    "visits": format!("{} → {}", s.comparison.before.visits, s.comparison.after.visits),
                    "hours": format!("{} → {}", hours(l, s.comparison.before.hours), hours(l, s.comparison.after.hours))})
@@ -411,7 +412,7 @@ pub async fn practice_section(
         json!({
             "id": a.id, "href": format!("/adoptions/{}", a.id), "organisation": names.get(&a.id.to_string()),
             "organisation_href": format!("/organisations/{}", a.input.organisation_id),
-            "place": label(l, "places", a.input.place.code()), "date": a.input.adopted_on.to_string(),
+            "place": place_name(l, a.input.place), "date": a.input.adopted_on.to_string(),
             "status": a.input.status.code(), "status_label": label(l, "adoption-statuses", a.input.status.code()),
             "adaptations": a.input.adaptations, "results": a.input.results,
             "derived": a.input.derived_record_id.map(|r| format!("/records/{r}")),
@@ -455,7 +456,7 @@ pub async fn practice_section(
         "statuses": options("adoption-statuses"),
         "action": format!("/records/{}/adoptions", practice.id),
         "f": form.unwrap_or_else(|| json!({"form": {}, "errors": {}})),
-        "others": list.iter().map(|a| json!({"code": a.id.to_string(), "name": format!("{} — {}", names.get(&a.id.to_string()).cloned().unwrap_or_default(), label(l, "places", a.input.place.code()))})).collect::<Vec<_>>(),
+        "others": list.iter().map(|a| json!({"code": a.id.to_string(), "name": format!("{} — {}", names.get(&a.id.to_string()).cloned().unwrap_or_default(), place_name(l, a.input.place))})).collect::<Vec<_>>(),
     }))
 }
 
@@ -469,7 +470,7 @@ async fn service_summary(state: &AppState, ctx: &PageCtx, s: &Service) -> Result
     let c = comparison.and_then(Result::ok);
     Ok(json!({
         "href": format!("/services/{}", s.id), "name": s.input.name, "agency": s.input.agency,
-        "place": label(l, "places", s.input.place.code()),
+        "place": place_name(l, s.input.place),
         "tcv": c.map(|c| json!({
             "time": [hours(l, c.before.hours), hours(l, c.after.hours), percent(l, c.hours.percent)],
             "cost": [money(l, c.before.cost, cur), money(l, c.after.cost, cur), percent(l, c.cost.percent)],
@@ -612,7 +613,7 @@ async fn render_adoption(
     let others: Vec<Value> = siblings
         .iter()
         .filter(|s| s.id != a.id)
-        .map(|s| json!({"code": s.id.to_string(), "name": format!("{} — {}", s.input.adopted_on, label(l, "places", s.input.place.code()))}))
+        .map(|s| json!({"code": s.id.to_string(), "name": format!("{} — {}", s.input.adopted_on, place_name(l, s.input.place))}))
         .collect();
     ctx.render_status(
         state,
@@ -622,11 +623,11 @@ async fn render_adoption(
             "id": a.id, "version": a.version, "practice": {"title": p.content.title, "href": format!("/records/{}", p.id)},
             "organisation": name(a.input.organisation_id), "organisation_href": format!("/organisations/{}", a.input.organisation_id),
             "contact": a.input.contact_organisation_id.and_then(name),
-            "place": label(l, "places", a.input.place.code()), "date": a.input.adopted_on.to_string(),
+            "place": place_name(l, a.input.place), "date": a.input.adopted_on.to_string(),
             "status_label": label(l, "adoption-statuses", a.input.status.code()), "status": a.input.status.code(),
             "adaptations": a.input.adaptations, "results": a.input.results,
             "links": a.input.links.iter().map(|k| json!({"url": k.url.as_str(), "title": k.title})).collect::<Vec<_>>(),
-            "learned_from": learned_from.map(|s| json!({"href": format!("/adoptions/{}", s.id), "place": label(l, "places", s.input.place.code())})),
+            "learned_from": learned_from.map(|s| json!({"href": format!("/adoptions/{}", s.id), "place": place_name(l, s.input.place)})),
             "derived": a.input.derived_record_id.map(|r| format!("/records/{r}")),
             "may_edit": may_edit, "f": f, "adopters": adopters, "statuses": options("adoption-statuses"), "others": others,
         }),
@@ -819,7 +820,7 @@ async fn practice_adoptions_options(
     let list = state.store.adoptions(Some(practice)).await.map_err(|e| ctx.fail(e))?;
     Ok(list
         .iter()
-        .map(|a| json!({"code": a.id.to_string(), "name": format!("{} — {}", label(l, "places", a.input.place.code()), a.input.adopted_on)}))
+        .map(|a| json!({"code": a.id.to_string(), "name": format!("{} — {}", place_name(l, a.input.place), a.input.adopted_on)}))
         .collect())
 }
 
@@ -1013,9 +1014,9 @@ async fn render_service(
         "service.html",
         json!({
             "id": s.id, "version": s.version, "name": s.input.name, "agency": s.input.agency,
-            "place": label(l, "places", s.input.place.code()), "volume": l.int(s.input.yearly_volume as i64),
+            "place": place_name(l, s.input.place), "volume": l.int(s.input.yearly_volume as i64),
             "currency": cur, "practice": {"id": p.id, "title": p.content.title, "href": format!("/records/{}", p.id)},
-            "adoption": adoption.as_ref().map(|a| json!({"href": format!("/adoptions/{}", a.id), "place": label(l, "places", a.input.place.code())})),
+            "adoption": adoption.as_ref().map(|a| json!({"href": format!("/adoptions/{}", a.id), "place": place_name(l, a.input.place)})),
             "maps": maps, "charts": charts, "may_edit": may_edit,
             "f": {"form": form, "errors": errors}, "form_maps": maps_for_form(l, &shape),
             "adoptions": practice_adoptions_options(state, ctx, p.id).await?,

@@ -43,7 +43,7 @@ const KINDS: [&str; 5] = ["practice", "idea", "challenge", "solution", "resource
 
 /// The facets the search page offers as filters, in order, with their URL parameter and the
 /// vocabulary that names their values.
-const FACETS: [(Facet, &str); 11] = [
+const FACETS: [(Facet, &str); 12] = [
     (Facet::Kind, "kinds"),
     (Facet::Country, "countries"),
     (Facet::Region, "regions"),
@@ -53,6 +53,7 @@ const FACETS: [(Facet, &str); 11] = [
     (Facet::Stage, "stages"),
     (Facet::Type, "innovation-types"),
     (Facet::Evidence, "evidence-levels"),
+    (Facet::Adopted, "adopted"),
     (Facet::Lang, "languages"),
     // Not offered as a list (its values are ids), but kept in the address: an organisation's
     // "all its records" link.
@@ -798,6 +799,37 @@ async fn country(State(state): State<AppState>, ctx: PageCtx, Path(code): Path<S
         .collect();
     let name = label(ctx.locale, "countries", &c);
     let region = country.regions().nth(1).map(|r| label(ctx.locale, "regions", r.code()));
+    let profile = crate::api::impact::profile(&state, country, lang).await.map_err(|e| ctx.fail(e))?;
+    let l = ctx.locale;
+    let units: std::collections::HashSet<String> = profile["organisations"]["items"]
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .filter(|i| i["innovation_unit"] == true)
+                .filter_map(|i| i["id"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    let imp = &profile["impact"];
+    let cur = imp["currency"].as_str().unwrap_or("USD");
+    let impact = json!({
+        "adoptions": l.int(imp["adoptions"].as_i64().unwrap_or(0)),
+        "services": l.int(imp["services"].as_i64().unwrap_or(0)),
+        "hours": l.number(imp["yearly_saved"]["hours"].as_f64().unwrap_or(0.0).round(), 0),
+        "money": format!("{} {cur}", l.number(imp["yearly_saved"]["cost"].as_f64().unwrap_or(0.0).round(), 0)),
+        "visits": l.number(imp["yearly_saved"]["visits"].as_f64().unwrap_or(0.0).round(), 0),
+        "any": imp["services"].as_u64().unwrap_or(0) > 0 || imp["adoptions"].as_u64().unwrap_or(0) > 0,
+        "href": format!("/dashboard?country={c}"),
+    });
+    let adopted_here: Vec<Value> = profile["adopted_here"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|r| json!({"title": r["title"], "href": format!("/records/{}", r["id"].as_str().unwrap_or(""))}))
+                .collect()
+        })
+        .unwrap_or_default();
     ctx.render(
         &state,
         "country.html",
@@ -805,7 +837,12 @@ async fn country(State(state): State<AppState>, ctx: PageCtx, Path(code): Path<S
             "code": c, "name": name, "region": region, "total": records.total, "stats": stats,
             "records": records.hits.iter().map(|h| hit(ctx.locale, h)).collect::<Vec<_>>(),
             "more": format!("/search?country={c}"),
-            "organisations": orgs.hits.iter().map(|h| hit(ctx.locale, h)).collect::<Vec<_>>(),
+            "organisations": orgs.hits.iter().map(|h| {
+                let mut v = hit(ctx.locale, h);
+                v["innovation_unit"] = json!(units.contains(&h.id.to_string()));
+                v
+            }).collect::<Vec<_>>(),
+            "impact": impact, "adopted_here": adopted_here,
             "map": map::world(ctx.locale, &counts(&world, Facet::Country), Some(&c)),
         }),
     )

@@ -17,6 +17,7 @@ backend_tests!(
     services_compute_time_cost_and_visits_and_recompute_on_edit,
     the_dashboard_adds_up_a_network_worked_by_hand,
     practices_services_and_the_dashboard_on_the_pages,
+    adoptions_feed_search_facets_and_ranking,
 );
 
 /// A published practice of `org` in BD-13 (sector 01.3, SDG 16), or a draft.
@@ -404,4 +405,38 @@ async fn practices_services_and_the_dashboard_on_the_pages(db: TestDb) {
     assert!(filtered.text.contains("adoptions.csv?country=TH"), "the downloads keep the filter");
     assert_eq!(app.nobody().get("/dashboard?country=XX").await.status, StatusCode::BAD_REQUEST);
     let _ = (w.stranger, w.district);
+}
+
+async fn adoptions_feed_search_facets_and_ranking(db: TestDb) {
+    let app = TestApp::start(db).await;
+    let w = world(&app).await;
+    // Two practices that match the words equally; the second (indexed later, so found later
+    // when scores tie) is taken up in three places.
+    let plain = practice(&app, w.district, "Mobile land records desk", "published").await;
+    let adopted = practice(&app, w.district, "Mobile land records desk", "published").await;
+    app.sync().await;
+    let order = |r: &crate::Reply| -> Vec<String> {
+        r.body["hits"].as_array().unwrap().iter().map(|h| h["id"].as_str().unwrap().to_string()).collect()
+    };
+    let before = app.nobody().get("/api/v1/search?q=mobile+land+records+desk&kind=practice").await;
+    assert_eq!(order(&before), [plain.to_string(), adopted.to_string()], "{}", before.text);
+    for (org, place) in [(w.khon_kaen, "TH-40"), (w.vientiane, "LA"), (w.khon_kaen, "TH-10")] {
+        let r = app
+            .by(&w.official)
+            .post(&format!("/api/v1/records/{adopted}/adoptions"), &adoption(org, place, "2024-01-01", "in_use"))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    }
+    app.sync().await;
+    let after = app.nobody().get("/api/v1/search?q=mobile+land+records+desk&kind=practice").await;
+    assert_eq!(order(&after), [adopted.to_string(), plain.to_string()], "adopted first: {}", after.text);
+    assert_eq!(after.body["facets"]["adopted"], json!({"2-4": 1}));
+    let only = app.nobody().get("/api/v1/search?adopted=2-4").await;
+    assert_eq!(order(&only), [adopted.to_string()]);
+    let bad = app.nobody().get("/api/v1/search?adopted=many").await;
+    bad.assert_problem(StatusCode::BAD_REQUEST, "invalid-input");
+    assert_eq!(bad.error_fields(), ["adopted"]);
+    // The search page offers it as a filter.
+    let page = app.nobody().get("/search?q=land").await;
+    assert!(page.text.contains("Adopted in 2 to 4 places"), "{}", page.text);
 }
