@@ -91,8 +91,21 @@ async fn fits(b: &Browser, width: u32, page: &str) {
     let overflow = b
         .script("return document.documentElement.scrollWidth - document.documentElement.clientWidth;", json!([]))
         .await;
+    // The innermost elements that stick out, to say what to fix.
+    let culprits = b
+        .script(
+            "const w = document.documentElement.clientWidth;
+             return [...document.querySelectorAll('body *')]
+               .filter(e => e.getBoundingClientRect().right > w + 1 && ![...e.children].some(c => c.getBoundingClientRect().right > w + 1))
+               .slice(0, 5).map(e => e.tagName.toLowerCase() + (e.className && typeof e.className === 'string' ? '.' + e.className : ''));",
+            json!([]),
+        )
+        .await;
     b.set_size(1280, 900).await;
-    assert!(overflow.as_i64().unwrap_or(99) <= 0, "the {page} page scrolls sideways at {width} px by {overflow} px");
+    assert!(
+        overflow.as_i64().unwrap_or(99) <= 0,
+        "the {page} page scrolls sideways at {width} px by {overflow} px: {culprits}"
+    );
 }
 
 async fn sign_in(b: &Browser, base: &str, email: &str, password: &str) {
@@ -244,6 +257,73 @@ async fn visitors_search_filter_read_switch_language_and_follow_the_map() {
     b.goto(&format!("{base}/no/such/page?hl=en")).await;
     b.wait_text("h1", "Not found").await;
     accessible(&b, &axe, "not found").await;
+    b.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn impact_charts_adoptions_and_services_render_and_are_accessible() {
+    let Some((server, driver, axe, _data)) = setup().await else { return };
+    let base = server.base.clone();
+    let b = driver.session(1280, 900).await;
+
+    // The network dashboard: totals, the map, and every chart drawn, each with its table.
+    b.goto(&format!("{base}/dashboard")).await;
+    b.wait_text("h1", "Impact across the network").await;
+    let stats = b.text_of(".stats").await;
+    assert!(stats.contains("adoptions piloting or in use"), "{stats}");
+    let charts = b.find_all("figure.chart svg.chart-svg").await.len();
+    assert!(charts >= 10, "every chart is drawn: {charts}");
+    assert!(!b.find_all("svg.chart-svg rect.bar-after").await.is_empty(), "before/after bars");
+    assert!(!b.find_all("svg.chart-svg polyline.line").await.is_empty(), "savings over time");
+    // Drawn with a size: the browser lays the bars out, not a zero-sized box.
+    let width =
+        b.script("return document.querySelector('svg.chart-svg').getBoundingClientRect().width;", json!([])).await;
+    assert!(width.as_f64().unwrap_or(0.0) > 200.0, "the chart has a width: {width}");
+    b.click_on("#chart-tcv-visits details summary").await;
+    let table = b.text_of("#chart-tcv-visits table").await;
+    assert!(table.contains("Mutation of land records"), "the chart's numbers as a table: {table}");
+    accessible(&b, &axe, "dashboard (impact)").await;
+    fits(&b, 320, "dashboard (impact)").await;
+    snap(&b, "impact-dashboard").await;
+
+    // Filtered to Bangladesh: the choice is kept and the downloads follow it.
+    b.goto(&format!("{base}/dashboard?country=BD")).await;
+    let csv = b
+        .script("return document.querySelector('#chart-adoptions .chart-csv a').getAttribute('href');", json!([]))
+        .await;
+    assert!(csv.as_str().unwrap_or("").contains("country=BD"), "{csv}");
+
+    // A practice: how it spread, who learned from whom, and its simplified service.
+    b.goto(&format!("{base}/search?q=land+mutation")).await;
+    b.click_on(".results .hits li h3 a").await;
+    let spread = b.wait_text("section.adoptions", "Adopted in").await;
+    assert!(spread.contains("Adopted in 2 places in 2 countries"), "{spread}");
+    assert!(!b.find_all(".lineage ul ul li").await.is_empty(), "an adoption that learned from another");
+    assert!(b.text_of("section.services").await.contains("Mutation of land records"));
+    accessible(&b, &axe, "practice with adoptions").await;
+    snap(&b, "practice-adoptions").await;
+
+    // The service: before and after, its charts and each step.
+    b.click_on("section.services h3 a").await;
+    b.wait_text("h1", "Mutation of land records").await;
+    assert!(b.text_of("table.tcv").await.contains("80%"), "five visits down to one");
+    assert_eq!(b.find_all("figure.chart svg.chart-svg").await.len(), 3);
+    accessible(&b, &axe, "service").await;
+    fits(&b, 320, "service").await;
+    snap(&b, "service").await;
+
+    // The admin edits the service's steps and keeps the exchange rates.
+    let admin = driver.session(1280, 900).await;
+    sign_in(&admin, &base, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    admin.goto(&b.url().await).await;
+    admin.click_on("details.card summary").await;
+    admin.find("[id='f-m0.s0.actor']").await;
+    accessible(&admin, &axe, "service form").await;
+    admin.goto(&format!("{base}/admin/rates")).await;
+    admin.wait_text("h1", "Exchange rates").await;
+    accessible(&admin, &axe, "exchange rates").await;
+    snap(&admin, "rates").await;
+    admin.quit().await;
     b.quit().await;
 }
 

@@ -102,10 +102,13 @@ const LABEL_W: f64 = 210.0;
 const VALUE_W: f64 = 90.0;
 const ROW: f64 = 26.0;
 
-fn open_svg(height: f64, label: &str) -> String {
+/// The opening tag: a picture (`img`) named `label`, or, when it holds links, a named group
+/// (an image may not contain controls).
+fn open_svg(height: f64, label: &str, links: bool) -> String {
     format!(
-        "<svg class=\"chart-svg\" viewBox=\"0 0 {WIDTH} {height}\" width=\"100%\" role=\"img\" aria-label=\"{}\" \
+        "<svg class=\"chart-svg\" viewBox=\"0 0 {WIDTH} {height}\" width=\"100%\" role=\"{}\" aria-label=\"{}\" \
          preserveAspectRatio=\"xMinYMin meet\" xmlns=\"http://www.w3.org/2000/svg\">",
+        if links { "group" } else { "img" },
         esc(label)
     )
 }
@@ -123,7 +126,7 @@ pub fn bars(label: &str, items: &[Bar]) -> String {
     let height = (items.len() as f64 * ROW + 8.0).max(ROW);
     let max = items.iter().map(|b| b.value).fold(0.0, f64::max);
     let span = WIDTH - LABEL_W - VALUE_W;
-    let mut svg = open_svg(height, label);
+    let mut svg = open_svg(height, label, items.iter().any(|b| b.href.is_some()));
     for (i, b) in items.iter().enumerate() {
         let y = 4.0 + i as f64 * ROW;
         let w = if max > 0.0 { (b.value / max * span).max(if b.value > 0.0 { 2.0 } else { 0.0 }) } else { 0.0 };
@@ -172,7 +175,7 @@ pub fn pairs(label: &str, before_name: &str, after_name: &str, items: &[Pair]) -
     let height = legend_h + items.len() as f64 * group + 4.0;
     let max = items.iter().flat_map(|p| [p.before, p.after]).fold(0.0, f64::max);
     let span = WIDTH - LABEL_W - VALUE_W;
-    let mut svg = open_svg(height, label);
+    let mut svg = open_svg(height, label, false);
     svg.push_str(&format!(
         "<rect class=\"bar-before\" x=\"{LABEL_W}\" y=\"6\" width=\"12\" height=\"12\"/>\
          <text class=\"chart-label\" x=\"{:.1}\" y=\"16\">{}</text>\
@@ -224,7 +227,7 @@ pub fn pairs(label: &str, before_name: &str, after_name: &str, items: &[Pair]) -
 /// ticks.
 pub fn line(label: &str, points: &[(String, f64, String)], tick: impl Fn(f64) -> String) -> String {
     let (height, left, right, top, bottom) = (220.0, 86.0, 16.0, 12.0, 28.0);
-    let mut svg = open_svg(height, label);
+    let mut svg = open_svg(height, label, false);
     let max = points.iter().map(|p| p.1).fold(0.0, f64::max);
     let (w, h) = (WIDTH - left - right, height - top - bottom);
     let x = |i: usize| {

@@ -46,8 +46,10 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
 
 // Numbers as the reader reads them.
 
+/// Hours to a tenth when not whole (a step of half an hour shows as 0.5).
 fn hours(l: &Locale, v: f64) -> String {
-    l.number(v, if v.abs() < 10.0 && v.fract().abs() > 1e-9 { 1 } else { 0 })
+    let tenths = (v * 10.0).round() / 10.0;
+    l.number(tenths, if tenths.fract().abs() > 1e-9 { 1 } else { 0 })
 }
 
 fn money(l: &Locale, v: f64, currency: &str) -> String {
@@ -973,6 +975,7 @@ async fn render_service(
                 "hours": hours(l, t["hours"].as_f64().unwrap_or(0.0)),
                 "cost": money(l, t["cost"].as_f64().unwrap_or(0.0), cur),
                 "visits": l.int(t["visits"].as_i64().unwrap_or(0)),
+                "visits_n": t["visits"].as_i64().unwrap_or(0),
             })
         })
     };
