@@ -82,7 +82,7 @@ impl AdoptionInput {
             OrganisationId::parse(s)
                 .map_err(|_| crate::vocab::VocabError::new("contact_organisation_id", "is not a UUID"))
         });
-        let links = c.list(o, "links", MAX_LINKS, |c, p, v| Link::read(c, p, v));
+        let links = c.list(o, "links", MAX_LINKS, Link::read);
         let derived_record_id = c.parsed(o, "derived_record_id", |s| {
             RecordId::parse(s).map_err(|_| crate::vocab::VocabError::new("derived_record_id", "is not a UUID"))
         });

@@ -424,12 +424,12 @@ impl ServiceInput {
     /// The "to be" that counts on `today`: the one live most recently by then; if none is live
     /// yet, the last one listed (the plan).
     pub fn current(&self, today: NaiveDate) -> Option<&ProcessMap> {
-        let to_be = self.maps.iter().filter(|m| !m.as_is);
+        let mut to_be = self.maps.iter().filter(|m| !m.as_is);
         to_be
             .clone()
             .filter(|m| m.live_from.is_some_and(|d| d <= today))
             .max_by_key(|m| m.live_from)
-            .or_else(|| to_be.last())
+            .or_else(|| to_be.next_back())
     }
 
     /// The "as is" compared with `map`, in `currency`, at the rates of the day `map` went live

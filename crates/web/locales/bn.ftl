@@ -981,3 +981,6 @@ v-adopted-1 = ১টি স্থানে গৃহীত
 v-adopted-2-4 = ২ থেকে ৪টি স্থানে গৃহীত
 v-adopted-5-or-more = ৫ বা তার বেশি স্থানে গৃহীত
 facet-adopted = অন্যত্র গৃহীত
+map-country-adoptions = { $country }: { $count }টি গ্রহণ
+map-legend-adoptions = গ্রহণ:
+map-adoptions-column = গ্রহণ

@@ -919,3 +919,9 @@ v-adopted-1 = Adopted in 1 place
 v-adopted-2-4 = Adopted in 2 to 4 places
 v-adopted-5-or-more = Adopted in 5 places or more
 facet-adopted = Adopted elsewhere
+map-country-adoptions = { $country }: { $count ->
+    [one] 1 adoption
+   *[other] { $count } adoptions
+}
+map-legend-adoptions = Adoptions:
+map-adoptions-column = Adoptions

@@ -981,3 +981,6 @@ v-adopted-1 = นำไปใช้ 1 พื้นที่
 v-adopted-2-4 = นำไปใช้ 2 ถึง 4 พื้นที่
 v-adopted-5-or-more = นำไปใช้ 5 พื้นที่ขึ้นไป
 facet-adopted = นำไปใช้ที่อื่น
+map-country-adoptions = { $country }: นำไปใช้ { $count } ครั้ง
+map-legend-adoptions = การนำไปใช้:
+map-adoptions-column = การนำไปใช้

@@ -205,7 +205,7 @@ fn dashboard_charts(l: &Locale, b: &Board, facets: &banyan_search::SearchResults
         let title = l.t(title);
         out.push(Chart {
             id,
-            svg: charts::line(&title, &points, |v| show(v)),
+            svg: charts::line(&title, &points, show),
             title,
             headers: vec![l.t("chart-date"), l.t("chart-saved")],
             rows: b
@@ -347,7 +347,7 @@ async fn dashboard(State(state): State<AppState>, ctx: PageCtx) -> PageResult {
             "filtered": !query.is_empty(), "currency": cur, "on": b.on.to_string(),
             "stats": stats, "saved": saved, "services": services, "skipped": skipped,
             "tcv": tcv, "savings": savings, "records": records,
-            "map": map::world(l, &counts, filter.country.map(|c| c.code())),
+            "map": map::world_of(l, &counts, filter.country.map(|c| c.code()), "adoptions"),
             "rates_href": "/api/v1/rates",
         }),
     )
@@ -450,7 +450,7 @@ pub async fn practice_section(
         "suggest_scaled": view["suggested_stage"] == "scaled" && may_edit,
         "edit_href": format!("/records/{}/edit", practice.id),
         "timeline": timeline, "lineage": lineage, "any": !list.is_empty(),
-        "map": (!counts.is_empty()).then(|| map::world(l, &counts, origin)),
+        "map": (!counts.is_empty()).then(|| map::world_of(l, &counts, origin, "adoptions")),
         "services": service_rows,
         "may_add_service": may_edit,
         "new_service_href": format!("/services/new?practice={}", practice.id),

@@ -44,6 +44,13 @@ fn shade(count: u64, max: u64) -> u64 {
 /// (drawn, not linked), a legend, and the same numbers as a table, largest first.
 /// `focus` marks one country (on its own page).
 pub fn world(locale: &Locale, counts: &HashMap<String, u64>, focus: Option<&str>) -> Value {
+    world_of(locale, counts, focus, "")
+}
+
+/// The map of something other than records: `what` names the messages used
+/// (`map-country-<what>`, `map-legend-<what>`, `map-<what>-column`), such as `adoptions`.
+pub fn world_of(locale: &Locale, counts: &HashMap<String, u64>, focus: Option<&str>, what: &str) -> Value {
+    let suffix = if what.is_empty() { String::new() } else { format!("-{what}") };
     let w = &*SHAPES;
     let max = counts.values().copied().max().unwrap_or(0);
     let mut linked = Vec::new();
@@ -58,7 +65,7 @@ pub fn world(locale: &Locale, counts: &HashMap<String, u64>, focus: Option<&str>
             args.set("count", count);
             linked.push(json!({
                 "code": code, "path": path, "shade": shade(count, max), "focus": focused,
-                "href": format!("/countries/{code}"), "title": locale.text("map-country", Some(&args)),
+                "href": format!("/countries/{code}"), "title": locale.text(&format!("map-country{suffix}"), Some(&args)),
             }));
         } else {
             plain.push(json!({"path": path, "focus": focused}));
@@ -75,6 +82,8 @@ pub fn world(locale: &Locale, counts: &HashMap<String, u64>, focus: Option<&str>
         })
         .collect();
     json!({
+        "legend_label": locale.t(&format!("map-legend{suffix}")),
+        "column": locale.t(if what.is_empty() { "map-records-column".to_string() } else { format!("map-{what}-column") }.as_str()),
         "width": w.width, "height": w.height, "linked": linked, "plain": plain, "legend": legend,
         "table": table.iter().map(|(name, n, code)| json!({"name": name, "count": n, "href": format!("/countries/{code}")})).collect::<Vec<_>>(),
     })
