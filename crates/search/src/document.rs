@@ -157,6 +157,14 @@ pub fn record_doc(f: &Fields, record: &Record, organisation: Option<&str>, adopt
             doc.add_text(f.facet(Facet::Evidence), e.get().to_string());
         }
     }
+    if let Details::Solution(s) = &c.details {
+        let mut deployed: Vec<&str> = s.deployments.iter().map(|p| p.country().code()).collect();
+        deployed.sort_unstable();
+        deployed.dedup();
+        for code in deployed {
+            doc.add_text(f.facet(Facet::Deployed), code);
+        }
+    }
     if let Some(o) = c.organisation {
         doc.add_text(f.facet(Facet::Organisation), o.to_string());
     }

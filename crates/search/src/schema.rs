@@ -26,10 +26,12 @@ pub enum Facet {
     /// How many places adopters pilot or use a practice in: `1`, `2-4`, `5-or-more` (see
     /// [`adoption_bucket`]).
     Adopted,
+    /// The countries a solution is deployed in.
+    Deployed,
 }
 
 impl Facet {
-    pub const ALL: [Facet; 12] = [
+    pub const ALL: [Facet; 13] = [
         Facet::Kind,
         Facet::Country,
         Facet::Region,
@@ -42,6 +44,7 @@ impl Facet {
         Facet::Organisation,
         Facet::Lang,
         Facet::Adopted,
+        Facet::Deployed,
     ];
 
     /// The name in the index, the query string and the response.
@@ -59,6 +62,7 @@ impl Facet {
             Facet::Organisation => "organisation",
             Facet::Lang => "lang",
             Facet::Adopted => "adopted",
+            Facet::Deployed => "deployed",
         }
     }
 

@@ -984,3 +984,4 @@ facet-adopted = অন্যত্র গৃহীত
 map-country-adoptions = { $country }: { $count }টি গ্রহণ
 map-legend-adoptions = গ্রহণ:
 map-adoptions-column = গ্রহণ
+country-deployed = { $country }-এ চালু সমাধান

@@ -925,3 +925,4 @@ map-country-adoptions = { $country }: { $count ->
 }
 map-legend-adoptions = Adoptions:
 map-adoptions-column = Adoptions
+country-deployed = Solutions deployed in { $country }

@@ -984,3 +984,4 @@ facet-adopted = นำไปใช้ที่อื่น
 map-country-adoptions = { $country }: นำไปใช้ { $count } ครั้ง
 map-legend-adoptions = การนำไปใช้:
 map-adoptions-column = การนำไปใช้
+country-deployed = โซลูชันที่ใช้งานใน { $country }

@@ -439,8 +439,8 @@ async fn dashboard(State(state): State<AppState>, params: QueryParams) -> ApiRes
 }
 
 /// A country at a glance, as JSON: its public records by kind (practices from it, challenges,
-/// solutions), practices adopted in it, its organisations (innovation units marked), and what
-/// its simplified services save.
+/// solutions about it), the solutions deployed in it, the practices adopted in it, its
+/// organisations (innovation units marked), and what its simplified services save.
 #[utoipa::path(get, path = "/api/v1/countries/{code}", tag = "impact", params(("code" = String, Path)),
     responses((status = 200, body = Object), (status = 404, body = Problem)))]
 async fn country_profile(State(state): State<AppState>, Path(code): Path<String>) -> ApiResult<JsonResponse> {
@@ -464,10 +464,14 @@ pub(crate) async fn profile(state: &AppState, c: CountryCode, lang: &str) -> Api
         highlights: false,
     };
     let index = std::sync::Arc::clone(state.search.index());
-    let reqs: Vec<(String, SearchRequest)> = ["practice", "challenge", "solution", "organisation"]
+    let mut reqs: Vec<(String, SearchRequest)> = ["practice", "challenge", "solution", "organisation"]
         .iter()
         .map(|k| (k.to_string(), search(k, if *k == "organisation" { 100 } else { 20 })))
         .collect();
+    // Solutions deployed in the country, whatever places they are about.
+    let mut deployed = search("solution", 20);
+    deployed.filters[0] = (Facet::Deployed, vec![code.clone()]);
+    reqs.push(("deployed".to_string(), deployed));
     let found = tokio::task::spawn_blocking(move || {
         reqs.into_iter().map(|(k, r)| index.search(&r).map(|res| (k, res))).collect::<Result<Vec<_>, _>>()
     })
@@ -481,6 +485,7 @@ pub(crate) async fn profile(state: &AppState, c: CountryCode, lang: &str) -> Api
             "practice" => "practices",
             "challenge" => "challenges",
             "solution" => "solutions",
+            "deployed" => "solutions_deployed",
             _ => "organisations",
         };
         out[key] = json!({"total": res.total, "items": res.hits.iter().map(hit).collect::<Vec<_>>()});

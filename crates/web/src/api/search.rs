@@ -130,6 +130,7 @@ pub(crate) fn read_filters(c: &mut Checker, o: &mut Obj<'_>) -> Vec<(Facet, Vec<
         (Facet::Organisation, code_list(c, o, "organisation", organisation)),
         (Facet::Lang, code_list(c, o, "lang", lang)),
         (Facet::Adopted, code_list(c, o, "adopted", adopted)),
+        (Facet::Deployed, code_list(c, o, "deployed", vocab(CountryCode::parse, |v| v.code().to_string()))),
     ]
     .into_iter()
     .filter(|(_, v)| !v.is_empty())

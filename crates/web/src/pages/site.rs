@@ -822,6 +822,14 @@ async fn country(State(state): State<AppState>, ctx: PageCtx, Path(code): Path<S
         "any": imp["services"].as_u64().unwrap_or(0) > 0 || imp["adoptions"].as_u64().unwrap_or(0) > 0,
         "href": format!("/dashboard?country={c}"),
     });
+    let deployed: Vec<Value> = profile["solutions_deployed"]["items"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|r| json!({"title": r["title"], "href": format!("/records/{}", r["id"].as_str().unwrap_or(""))}))
+                .collect()
+        })
+        .unwrap_or_default();
     let adopted_here: Vec<Value> = profile["adopted_here"]
         .as_array()
         .map(|a| {
@@ -842,7 +850,7 @@ async fn country(State(state): State<AppState>, ctx: PageCtx, Path(code): Path<S
                 v["innovation_unit"] = json!(units.contains(&h.id.to_string()));
                 v
             }).collect::<Vec<_>>(),
-            "impact": impact, "adopted_here": adopted_here,
+            "impact": impact, "adopted_here": adopted_here, "deployed": deployed,
             "map": map::world(ctx.locale, &counts(&world, Facet::Country), Some(&c)),
         }),
     )

@@ -282,12 +282,22 @@ async fn the_dashboard_adds_up_a_network_worked_by_hand(db: TestDb) {
     assert_eq!(by_year.text, "Year,Adoptions\r\n2024,1\r\n");
     assert_eq!(app.nobody().get("/dashboard/nothing.csv").await.status, StatusCode::NOT_FOUND);
 
-    // A country's profile: Thailand has the practice adopted; Bangladesh has it from there.
+    // A country's profile: Thailand has the practice adopted, and a solution from Bangladesh
+    // deployed; Bangladesh has the practice from there.
+    let solution = json!({"kind": "solution", "title": "Queue tokens by SMS", "lang": "en", "status": "published",
+        "places": ["BD"], "details": {"what_it_does": "Sends queue numbers by SMS", "deployments": ["TH-40", "BD-13"]}});
+    let solution = RecordInput::from_json(&solution, InputMode::Create).unwrap();
+    let solution = app.db.store.create_record(NewRecord::local(solution, &app.base), &Actor::cli()).await.unwrap().id;
     app.sync().await;
     let th = app.nobody().get("/api/v1/countries/th").await;
     assert_eq!(th.status, StatusCode::OK, "{}", th.text);
     assert_eq!(th.body["adopted_here"], json!([{"id": w.land, "title": "Land mutation in one visit"}]));
     assert_eq!(th.body["impact"]["adoptions"], 1);
+    assert_eq!(th.body["solutions_deployed"]["items"][0]["id"], json!(solution));
+    assert_eq!(th.body["solutions"]["total"], 0, "about Bangladesh, deployed in Thailand");
+    let page = app.nobody().get("/countries/TH").await;
+    assert!(page.text.contains("Solutions deployed in Thailand") && page.text.contains("Queue tokens by SMS"));
+    assert!(page.text.contains("Practices adopted in Thailand"), "{}", page.text);
     let bd = app.nobody().get("/api/v1/countries/BD").await;
     assert_eq!(bd.body["practices"]["total"], 1, "the draft is not public: {}", bd.text);
     assert_eq!(bd.body["impact"]["yearly_saved"]["visits"], 2000.0);
