@@ -348,6 +348,7 @@ pub(crate) async fn move_as(state: &AppState, caller: &Caller, id: &str, body: &
         }
         PilotStatus::Adopted => {
             set_challenge_state(state, r.challenge.id, ChallengeState::Solved, |_| true).await?;
+            record_spread(state, &r.pilot, &r.challenge, &r.offer).await?;
         }
         PilotStatus::Stopped => {
             // Back to talking, unless another pilot of the challenge goes on.
@@ -375,6 +376,35 @@ pub(crate) async fn move_as(state: &AppState, caller: &Caller, id: &str, body: &
     );
     tell(state, caller, &r.challenge, &r.offer, "A pilot moved on", &text, &r.conversation).await?;
     Ok(r)
+}
+
+/// A piloted practice adopted by the challenge's organisation is an adoption of the practice:
+/// in use in the pilot's place from the award's date (or today), with the evaluation as its
+/// results, so that the practice's spread counts it. Nothing is recorded when the challenge
+/// has no organisation, or the organisation already has an adoption of the practice there.
+async fn record_spread(state: &AppState, pilot: &Pilot, challenge: &Record, offer: &Record) -> ApiResult<()> {
+    let Some(org) = challenge.content.organisation else { return Ok(()) };
+    if offer.kind() != Kind::Practice {
+        return Ok(());
+    }
+    let existing = state.store.adoptions(Some(offer.id)).await?;
+    if existing.iter().any(|a| a.input.organisation_id == org && a.input.place.code() == pilot.plan.place.code()) {
+        return Ok(());
+    }
+    let input = banyan_domain::AdoptionInput {
+        organisation_id: org,
+        place: pilot.plan.place,
+        adopted_on: pilot.award.as_ref().map(|a| a.date).unwrap_or_else(|| chrono::Utc::now().date_naive()),
+        status: banyan_domain::AdoptionStatus::InUse,
+        adaptations: Some(format!("Piloted first: {}", pilot.plan.scope)),
+        results: pilot.evaluation.as_ref().map(|e| e.summary.clone()),
+        contact_organisation_id: None,
+        links: Vec::new(),
+        derived_record_id: None,
+        learned_from: None,
+    };
+    state.store.create_adoption(offer.id, &input, &Actor::system("pilots")).await?;
+    Ok(())
 }
 
 /// Moves a challenge to `to` when its current state passes `from`: a revision by Banyan

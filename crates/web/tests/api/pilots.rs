@@ -335,6 +335,11 @@ async fn a_challenge_goes_from_matches_to_an_adopted_practice(db: TestDb) {
     let p = app.get(&format!("/api/v1/records/{practice}")).await;
     assert_eq!(p.body["places"], json!(["BD-22", "TH-40"]), "{}", p.text);
     assert_eq!(p.body["details"]["evidence_level"], 2);
+    // The adoption counts in the practice's spread: the land office, in use in TH-40.
+    let spread = app.nobody().get(&format!("/api/v1/records/{practice}/adoptions")).await;
+    assert_eq!(spread.body["spread"]["places"], 1, "{}", spread.text);
+    assert_eq!(spread.body["items"][0]["place"], "TH-40");
+    assert_eq!(spread.body["items"][0]["status"], "in_use");
     let page = app.nobody().get(&format!("/records/{practice}")).await;
     assert!(
         page.text.contains("Visits to the land office per transfer"),
