@@ -8,6 +8,8 @@ CREATE TABLE adoptions (
     place            TEXT NOT NULL,
     status           TEXT NOT NULL CHECK (status IN ('planned', 'piloting', 'in_use', 'stopped')),
     adopted_on       TEXT NOT NULL,  -- ISO 8601, sorts as a date
+    -- the adopter's own record of the practice, which points back to the adopted one
+    derived_record_id TEXT REFERENCES records (id),
     -- everything said about it (banyan_domain::AdoptionInput)
     data             TEXT NOT NULL,
     version          INTEGER NOT NULL,
@@ -15,6 +17,7 @@ CREATE TABLE adoptions (
     updated_at       TEXT NOT NULL
 );
 CREATE INDEX adoptions_by_practice ON adoptions (practice_id);
+CREATE INDEX adoptions_by_derived_record ON adoptions (derived_record_id);
 
 CREATE TABLE services (
     id           TEXT PRIMARY KEY,

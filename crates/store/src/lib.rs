@@ -299,6 +299,9 @@ pub trait Store: Send + Sync + 'static {
     /// Adoptions of `practice`, or of every practice; in the order adopted.
     async fn adoptions(&self, practice: Option<RecordId>) -> Result<Vec<Adoption>>;
 
+    /// The adoptions that name `record` as the adopter's own record of the practice.
+    async fn adoptions_deriving(&self, record: RecordId) -> Result<Vec<Adoption>>;
+
     /// For each of `practices` that has any: in how many distinct places it is piloted or in
     /// use by adopters.
     async fn adoption_counts(&self, practices: &[RecordId]) -> Result<std::collections::HashMap<RecordId, usize>>;

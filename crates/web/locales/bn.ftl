@@ -985,3 +985,5 @@ map-country-adoptions = { $country }: { $count }টি গ্রহণ
 map-legend-adoptions = গ্রহণ:
 map-adoptions-column = গ্রহণ
 country-deployed = { $country }-এ চালু সমাধান
+adoptions-adapted-from = এই উদ্যোগটি যে উদ্যোগ থেকে গৃহীত:
+adoptions-the-adoption = গ্রহণের তথ্য

@@ -926,3 +926,5 @@ map-country-adoptions = { $country }: { $count ->
 map-legend-adoptions = Adoptions:
 map-adoptions-column = Adoptions
 country-deployed = Solutions deployed in { $country }
+adoptions-adapted-from = This practice is an adoption of
+adoptions-the-adoption = the adoption

@@ -985,3 +985,5 @@ map-country-adoptions = { $country }: นำไปใช้ { $count } ครั
 map-legend-adoptions = การนำไปใช้:
 map-adoptions-column = การนำไปใช้
 country-deployed = โซลูชันที่ใช้งานใน { $country }
+adoptions-adapted-from = แนวปฏิบัตินี้นำมาจาก
+adoptions-the-adoption = การนำไปใช้

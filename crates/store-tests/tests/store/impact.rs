@@ -99,8 +99,16 @@ async fn a_stale_change_to_an_adoption_is_refused_and_changes_nothing(db: TestDb
     let mut changed = a.input.clone();
     changed.status = AdoptionStatus::Stopped;
     changed.results = Some("Stopped when the budget ended.".into());
+    let own = practice(&db, "Khon Kaen's land services").await;
+    changed.derived_record_id = Some(own);
     let saved = db.store.save_adoption(a.id, &changed, 1, &curator()).await.unwrap();
     assert_eq!((saved.version, saved.input.status), (2, AdoptionStatus::Stopped));
+    assert_eq!(
+        db.store.adoptions_deriving(own).await.unwrap(),
+        vec![saved.clone()],
+        "the adopter's record points back"
+    );
+    assert!(db.store.adoptions_deriving(p).await.unwrap().is_empty());
     let mut stale = a.input.clone();
     stale.place = banyan_domain::Place::parse("TH-10").unwrap();
     let e = db.store.save_adoption(a.id, &stale, 1, &curator()).await.unwrap_err();

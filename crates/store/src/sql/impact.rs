@@ -127,8 +127,8 @@ impl<B: Backend> SqlStore<B> {
         let version = self.check_adoption(&mut tx, practice, id, input).await?;
         let at = now();
         tx.execute(
-            "INSERT INTO adoptions (id, practice_id, organisation_id, place, status, adopted_on, data, version, \
-             created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8)",
+            "INSERT INTO adoptions (id, practice_id, organisation_id, place, status, adopted_on, derived_record_id, \
+             data, version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $9, $7, 1, $8, $8)",
             vec![
                 id.0.into(),
                 practice.0.into(),
@@ -138,6 +138,7 @@ impl<B: Backend> SqlStore<B> {
                 input.adopted_on.to_string().into(),
                 json_of(input).into(),
                 at.into(),
+                input.derived_record_id.map(|r| r.0).into(),
             ],
         )
         .await?;
@@ -153,6 +154,20 @@ impl<B: Backend> SqlStore<B> {
             .fetch(&format!("SELECT {ADOPTION_COLUMNS} FROM adoptions WHERE id = $1"), vec![id.0.into()])
             .await?;
         rows.first().map(adoption_from_row).transpose()
+    }
+
+    /// The adoptions whose adopter's own record is `record`.
+    pub(super) async fn adoptions_deriving_into(&self, record: RecordId) -> Result<Vec<Adoption>> {
+        let rows = self
+            .backend
+            .fetch(
+                &format!(
+                    "SELECT {ADOPTION_COLUMNS} FROM adoptions WHERE derived_record_id = $1 ORDER BY adopted_on, id"
+                ),
+                vec![record.0.into()],
+            )
+            .await?;
+        rows.iter().map(adoption_from_row).collect()
     }
 
     /// Adoptions of `practice` (or of every practice), in the order adopted.
@@ -206,7 +221,7 @@ impl<B: Backend> SqlStore<B> {
         let at = now();
         tx.execute(
             "UPDATE adoptions SET organisation_id = $2, place = $3, status = $4, adopted_on = $5, data = $6, \
-             version = version + 1, updated_at = $7 WHERE id = $1",
+             version = version + 1, updated_at = $7, derived_record_id = $8 WHERE id = $1",
             vec![
                 id.0.into(),
                 input.organisation_id.0.into(),
@@ -215,6 +230,7 @@ impl<B: Backend> SqlStore<B> {
                 input.adopted_on.to_string().into(),
                 json_of(input).into(),
                 at.into(),
+                input.derived_record_id.map(|r| r.0).into(),
             ],
         )
         .await?;

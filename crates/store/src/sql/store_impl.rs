@@ -301,6 +301,10 @@ impl<B: Backend> Store for SqlStore<B> {
         self.adoptions_where(practice).await
     }
 
+    async fn adoptions_deriving(&self, record: RecordId) -> Result<Vec<Adoption>> {
+        self.adoptions_deriving_into(record).await
+    }
+
     async fn adoption_counts(&self, practices: &[RecordId]) -> Result<std::collections::HashMap<RecordId, usize>> {
         self.adoption_counts_of(practices).await
     }

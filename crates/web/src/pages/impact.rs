@@ -444,9 +444,28 @@ pub async fn practice_section(
         service_rows.push(service_summary(state, ctx, s).await?);
     }
     let adopters = adopter_options(state, ctx, practice).await?;
+    // The practices this one is the adopter's own record of, which it points back to.
+    let deriving = state.store.adoptions_deriving(practice.id).await.map_err(|e| ctx.fail(e))?;
+    let sources: Vec<RecordId> = deriving.iter().map(|a| a.practice_id).collect();
+    let adapted_from: Vec<Value> = state
+        .store
+        .records_by_id(&sources)
+        .await
+        .map_err(|e| ctx.fail(e))?
+        .into_iter()
+        .filter_map(|r| match r {
+            banyan_store::RecordState::Live(r) if ctx.caller.viewer.can_view(&r) => Some(r),
+            _ => None,
+        })
+        .map(|r| {
+            let a = deriving.iter().find(|a| a.practice_id == r.id);
+            json!({"title": r.content.title, "href": format!("/records/{}", r.id),
+                   "adoption": a.map(|a| format!("/adoptions/{}", a.id))})
+        })
+        .collect();
     let spread = &view["spread"];
     Ok(json!({
-        "places": spread["places"], "countries": spread["countries"],
+        "places": spread["places"], "countries": spread["countries"], "adapted_from": adapted_from,
         "suggest_scaled": view["suggested_stage"] == "scaled" && may_edit,
         "edit_href": format!("/records/{}/edit", practice.id),
         "timeline": timeline, "lineage": lineage, "any": !list.is_empty(),

@@ -133,6 +133,18 @@ async fn adoptions_trace_how_a_practice_spreads(db: TestDb) {
     assert_eq!(list.body["spread"], json!({"places": 1, "countries": 1, "in_use_beyond_origin": 0}));
     assert_eq!(list.body["suggested_stage"], Value::Null);
 
+    // Khon Kaen writes its own record of the practice and links it: that record points back.
+    let own = practice(&app, w.khon_kaen, "Land mutation in one visit, Khon Kaen", "published").await;
+    let mut linked = adoption(w.khon_kaen, "TH-40", "2024-01-01", "stopped");
+    linked["version"] = json!(2);
+    linked["results"] = json!("Stopped when the budget ran out.");
+    linked["derived_record_id"] = json!(own);
+    let saved = app.by(&w.kk).put(&a, &linked).await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.text);
+    let page = app.nobody().get(&format!("/records/{own}")).await;
+    assert!(page.text.contains("This practice is an adoption of"), "{}", page.text);
+    assert!(page.text.contains(&w.land.to_string()), "links to the adopted practice");
+
     // A draft's adoptions are as private as the draft.
     let hidden = format!("/api/v1/records/{}/adoptions", w.draft);
     assert_eq!(app.nobody().get(&hidden).await.status, StatusCode::NOT_FOUND);
