@@ -67,15 +67,6 @@ fn refuse() -> ApiError {
     )
 }
 
-fn read_version(body: &Value) -> ApiResult<i64> {
-    match body.get("version") {
-        Some(v) => v.as_i64().filter(|n| *n >= 1).ok_or_else(|| {
-            ApiError::field("version", "invalid_value", "must be the whole number of the version you saw")
-        }),
-        None => Err(ApiError::field("version", "required", "is required: the version you saw")),
-    }
-}
-
 fn without_version(body: &Value) -> Value {
     let mut b = body.clone();
     if let Some(o) = b.as_object_mut() {
@@ -184,7 +175,7 @@ async fn get_adoption(
 pub(crate) async fn update_adoption(state: &AppState, caller: &Caller, id: &str, body: &Value) -> ApiResult<Adoption> {
     let actor = caller.require_writer()?;
     let (a, p) = reach_adoption(state, caller, id).await?;
-    let version = read_version(body)?;
+    let version = super::read_version(body, "adoption")?;
     let input = read_body(&without_version(body), AdoptionInput::read)?;
     let input = input.ok_or_else(|| ApiError::Internal("an adoption without violations reads".into()))?;
     // Both the organisation it was recorded for and the one it now names must be the caller's.
@@ -299,7 +290,7 @@ pub(crate) async fn save_service(
         Some(id) => Some(reach_service(state, caller, id).await?),
         None => None,
     };
-    let version = if existing.is_some() { Some(read_version(body)?) } else { None };
+    let version = if existing.is_some() { Some(super::read_version(body, "service")?) } else { None };
     let input = read_body(&without_version(body), ServiceInput::read)?;
     let input = input.ok_or_else(|| ApiError::Internal("a service without violations reads".into()))?;
     let p = practice(state, caller, input.practice_id)

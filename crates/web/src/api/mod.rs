@@ -127,3 +127,13 @@ pub fn split_patch(patch: Value, headers: &HeaderMap) -> Result<(Map<String, Val
     };
     Ok((fields, version))
 }
+
+/// The `version` a body names: the version of the thing the caller saw and changed.
+pub(crate) fn read_version(body: &serde_json::Value, what: &str) -> Result<i64, ApiError> {
+    match body.get("version") {
+        Some(v) => v.as_i64().filter(|n| *n >= 1).ok_or_else(|| {
+            ApiError::field("version", "invalid_value", "must be the whole number of the version you saw")
+        }),
+        None => Err(ApiError::field("version", "required", format!("is required: the version of the {what} you saw"))),
+    }
+}

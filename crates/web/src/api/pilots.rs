@@ -215,21 +215,12 @@ async fn revise_plan(
     Ok(JsonResponse::ok(&view(&state, &r).await?))
 }
 
-fn read_version(body: &Value) -> ApiResult<i64> {
-    match body.get("version") {
-        Some(v) => v.as_i64().filter(|n| *n >= 1).ok_or_else(|| {
-            ApiError::field("version", "invalid_value", "must be the whole number of the version you saw")
-        }),
-        None => Err(ApiError::field("version", "required", "is required: the version of the pilot you saw")),
-    }
-}
-
 pub(crate) async fn revise(state: &AppState, caller: &Caller, id: &str, body: &Value) -> ApiResult<Reached> {
     let (_, actor) = caller.require_member()?;
     let mut r = reach(state, caller, id).await?;
     let side =
         r.side.ok_or_else(|| ApiError::Forbidden("the two sides change the plan; curators facilitate".into()))?;
-    let version = read_version(body)?;
+    let version = super::read_version(body, "pilot")?;
     let plan_body = body.get("plan").cloned().unwrap_or(Value::Null);
     let plan = read_body(&plan_body, PilotPlan::read).map_err(|e| prefix(e, "plan"))?;
     let plan = plan.ok_or_else(|| ApiError::Internal("a plan without violations reads".into()))?;

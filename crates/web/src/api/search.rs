@@ -218,6 +218,8 @@ fn hit_json(state: &AppState, h: &Hit) -> Value {
         ("stage" = Option<String>, Query, description = "Stages of a practice"),
         ("type" = Option<String>, Query, description = "Innovation types"),
         ("evidence" = Option<String>, Query, description = "Nesta evidence levels, 1 to 5"),
+        ("adopted" = Option<String>, Query, description = "Practices adopted in `1`, `2-4` or `5-or-more` places (piloting or in use)"),
+        ("deployed" = Option<String>, Query, description = "Solutions deployed in these countries (ISO 3166-1 codes)"),
         ("organisation" = Option<String>, Query, description = "Organisation ids"),
         ("lang" = Option<String>, Query, description = "Records available in these languages; titles are shown in the first where the record has it"),
         ("sort" = Option<String>, Query, description = "relevance (default with q), newest (default without), updated"),

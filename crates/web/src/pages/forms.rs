@@ -199,6 +199,33 @@ pub fn errors(v: &Violations, locale: &crate::i18n::Locale) -> BTreeMap<String, 
     out
 }
 
+/// The messages of a refused form by field (the API's field paths renamed to the form's by
+/// `field`), `{"form": …}` for a version conflict, or the error itself when it is not about
+/// what was typed.
+pub fn refused(
+    ctx: &super::PageCtx,
+    e: crate::problem::ApiError,
+    field: impl Fn(&str) -> String,
+    conflict: &str,
+) -> Result<serde_json::Value, crate::problem::ApiError> {
+    use crate::problem::ApiError;
+    match e {
+        ApiError::Invalid(v) => {
+            let v = Violations(
+                v.0.into_iter()
+                    .map(|mut x| {
+                        x.field = field(&x.field);
+                        x
+                    })
+                    .collect(),
+            );
+            Ok(serde_json::json!(errors(&v, ctx.locale)))
+        }
+        ApiError::Conflict { .. } => Ok(serde_json::json!({"form": ctx.t(conflict)})),
+        other => Err(other),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

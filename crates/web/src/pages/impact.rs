@@ -14,7 +14,7 @@ use serde_json::{Map, Value, json};
 use banyan_domain::adoption::Lineage;
 use banyan_domain::impact::{Board, Filter};
 use banyan_domain::sps::Rates;
-use banyan_domain::{Adoption, OrgRole, Record, RecordId, Scope, Service, Violations};
+use banyan_domain::{Adoption, OrgRole, Record, RecordId, Scope, Service};
 use banyan_search::{Facet, SearchRequest, Sort};
 
 use super::charts::{self, Bar, Cell, Chart, Pair};
@@ -560,21 +560,7 @@ fn form_field(path: &str) -> String {
 }
 
 fn form_errors(ctx: &PageCtx, e: ApiError) -> Result<Value, ApiError> {
-    match e {
-        ApiError::Invalid(v) => {
-            let v = Violations(
-                v.0.into_iter()
-                    .map(|mut x| {
-                        x.field = form_field(&x.field);
-                        x
-                    })
-                    .collect(),
-            );
-            Ok(json!(forms::errors(&v, ctx.locale)))
-        }
-        ApiError::Conflict { .. } => Ok(json!({"form": ctx.t("impact-conflict")})),
-        other => Err(other),
-    }
+    forms::refused(ctx, e, form_field, "impact-conflict")
 }
 
 async fn add_adoption(

@@ -7,7 +7,7 @@ use axum::http::{Method, StatusCode};
 use axum::routing::{MethodRouter, get, post};
 use serde_json::{Map, Value, json};
 
-use banyan_domain::{CountryCode, Violations};
+use banyan_domain::CountryCode;
 
 use super::forms::{self, FormData};
 use super::{PageCtx, PageResult, options, redirect};
@@ -64,23 +64,8 @@ fn field_of(path: &str) -> String {
     renamed.to_string()
 }
 
-/// The messages of a failed form by field, or the error itself when it is not about fields.
 fn form_errors(ctx: &PageCtx, e: ApiError) -> Result<Value, ApiError> {
-    match e {
-        ApiError::Invalid(v) => {
-            let v = Violations(
-                v.0.into_iter()
-                    .map(|mut x| {
-                        x.field = field_of(&x.field);
-                        x
-                    })
-                    .collect(),
-            );
-            Ok(json!(forms::errors(&v, ctx.locale)))
-        }
-        ApiError::Conflict { .. } => Ok(json!({"form": ctx.t("pilot-conflict")})),
-        other => Err(other),
-    }
+    forms::refused(ctx, e, field_of, "pilot-conflict")
 }
 
 fn number_or_text(s: &str) -> Value {
