@@ -372,6 +372,13 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
             max_body_bytes: config.max_body_bytes,
             site_name: config.site_name.clone(),
             ocds_prefix: config.ocds_prefix.clone(),
+            // The address in `Name <address>`.
+            admin_email: config
+                .mail_from
+                .rsplit_once('<')
+                .map_or(config.mail_from.as_str(), |(_, a)| a.trim_end_matches('>'))
+                .trim()
+                .to_string(),
             trust_forwarded_for: config.trust_forwarded_for,
             limits: Default::default(),
         },

@@ -288,6 +288,14 @@ pub trait Store: Send + Sync + 'static {
         actor: &Actor,
     ) -> Result<ProcurementChecklist>;
 
+    // Federation
+
+    /// Records for OAI-PMH: see [`ChangedQuery`]. Also how many match without `after`.
+    async fn changed_records(&self, query: &ChangedQuery) -> Result<(Vec<Changed>, u64)>;
+
+    /// When the earliest record this node would serve over OAI-PMH last changed.
+    async fn earliest_change(&self) -> Result<Option<chrono::DateTime<chrono::Utc>>>;
+
     // Adoptions, services and exchange rates
 
     /// Records that an organisation adopted `practice` (a live practice). `learned_from` must

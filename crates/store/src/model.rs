@@ -626,3 +626,29 @@ pub struct RateTable {
     pub version: i64,
     pub updated_at: DateTime<Utc>,
 }
+
+/// What an OAI-PMH list asks of the store: records this node published at some time (live or
+/// not, so that harvesters learn of withdrawals), of local origin, changed in `[from, until)`,
+/// in a set, after a position; in the order changed.
+#[derive(Debug, Clone, Default)]
+pub struct ChangedQuery {
+    /// Only this record.
+    pub id: Option<RecordId>,
+    pub from: Option<DateTime<Utc>>,
+    /// Exclusive.
+    pub until: Option<DateTime<Utc>>,
+    pub kind: Option<Kind>,
+    /// A vocabulary and code the record is classified by (`country`, `BD`; `sdg`, `3`), or by
+    /// a child of the code.
+    pub term: Option<(String, String)>,
+    /// After this change time and id.
+    pub after: Option<(DateTime<Utc>, RecordId)>,
+    pub limit: u32,
+}
+
+/// A record as of its last change, with the time of that change.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Changed {
+    pub state: RecordState,
+    pub changed_at: DateTime<Utc>,
+}

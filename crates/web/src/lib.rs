@@ -11,6 +11,7 @@ pub mod extract;
 pub mod i18n;
 pub mod mail;
 pub mod metrics;
+pub mod oai;
 pub mod ocds;
 pub mod pages;
 pub mod problem;
@@ -49,6 +50,8 @@ pub struct WebConfig {
     pub limits: rate::Limits,
     /// The prefix of Open Contracting IDs in OCDS exports of pilots.
     pub ocds_prefix: String,
+    /// Whom to write to about this node (the OAI-PMH `adminEmail`).
+    pub admin_email: String,
 }
 
 /// The OCDS prefix until a node registers its own: it marks the IDs as unregistered.
@@ -63,6 +66,7 @@ impl Default for WebConfig {
             trust_forwarded_for: false,
             limits: rate::Limits::default(),
             ocds_prefix: DEFAULT_OCDS_PREFIX.into(),
+            admin_email: "banyan@localhost".into(),
         }
     }
 }

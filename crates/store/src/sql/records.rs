@@ -314,6 +314,59 @@ impl<B: Backend> SqlStore<B> {
         Ok(out)
     }
 
+    /// See [`ChangedQuery`]: records published at some time, of local origin.
+    pub(super) async fn changed_records_query(&self, query: &ChangedQuery) -> Result<(Vec<Changed>, u64)> {
+        let filter = |q: &mut Sql| {
+            q.push(" WHERE r.published_at IS NOT NULL AND r.origin = 'local'");
+            if let Some(id) = query.id {
+                q.push(" AND r.id = ").bind(id.0);
+            }
+            if let Some(f) = query.from {
+                q.push(" AND r.updated_at >= ").bind(f);
+            }
+            if let Some(u) = query.until {
+                q.push(" AND r.updated_at < ").bind(u);
+            }
+            if let Some(k) = query.kind {
+                q.push(" AND r.kind = ").bind(k.code().to_string());
+            }
+            // Terms are stored with their ancestors: `sdg` `3` is stored for target `3.8`.
+            if let Some((vocabulary, code)) = &query.term {
+                q.push(" AND EXISTS (SELECT 1 FROM record_terms t WHERE t.record_id = r.id AND t.vocabulary = ");
+                q.bind(vocabulary.clone()).push(" AND t.code = ").bind(code.clone()).push(")");
+            }
+        };
+        let mut count = Sql::new("SELECT COUNT(*) AS n FROM records r");
+        filter(&mut count);
+        let (sql, params) = count.finish();
+        let total = self.backend.fetch(&sql, params).await?.first().map(|r| r.int("n")).transpose()?.unwrap_or(0);
+        let mut q = Sql::new(&format!("SELECT {STATE_COLUMNS}, r.updated_at AS changed_at FROM records r"));
+        filter(&mut q);
+        if let Some((at, id)) = query.after {
+            q.push(" AND (r.updated_at > ").bind(at).push(" OR (r.updated_at = ").bind(at);
+            q.push(" AND r.id > ").bind(id.0).push("))");
+        }
+        q.push(" ORDER BY r.updated_at, r.id LIMIT ").bind(i64::from(query.limit.clamp(1, 1000)));
+        let (sql, params) = q.finish();
+        let rows = self.backend.fetch(&sql, params).await?;
+        let items = rows
+            .iter()
+            .map(|row| Ok(Changed { state: state_from_row(row)?, changed_at: row.time("changed_at")? }))
+            .collect::<Result<Vec<_>>>()?;
+        Ok((items, u64::try_from(total).unwrap_or(0)))
+    }
+
+    pub(super) async fn earliest_change_query(&self) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
+        let rows = self
+            .backend
+            .fetch(
+                "SELECT MIN(updated_at) AS t FROM records WHERE published_at IS NOT NULL AND origin = 'local'",
+                vec![],
+            )
+            .await?;
+        rows.first().map(|r| r.opt_time("t")).transpose().map(Option::flatten)
+    }
+
     pub(super) async fn record_state_by_source(&self, registry: &str, key: &str) -> Result<Option<RecordState>> {
         let rows = self
             .backend

@@ -289,6 +289,14 @@ impl<B: Backend> Store for SqlStore<B> {
         self.put_checklist_tx(country, checklist, expected_version, actor).await
     }
 
+    async fn changed_records(&self, query: &ChangedQuery) -> Result<(Vec<Changed>, u64)> {
+        self.changed_records_query(query).await
+    }
+
+    async fn earliest_change(&self) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
+        self.earliest_change_query().await
+    }
+
     async fn create_adoption(&self, practice: RecordId, input: &AdoptionInput, actor: &Actor) -> Result<Adoption> {
         self.create_adoption_tx(practice, input, actor).await
     }

@@ -193,6 +193,7 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
     r.extend(conversations::routes());
     r.extend(pilots::routes());
     r.extend(impact::routes());
+    r.extend(crate::oai::routes());
     r
 }
 

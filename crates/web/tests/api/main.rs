@@ -8,6 +8,7 @@ mod impact;
 mod mail;
 mod matching;
 mod matrix;
+mod oai;
 mod operations;
 mod organisations;
 mod pages;

@@ -313,6 +313,9 @@ const MATRIX: &[Case] = &[
     page("GET", "/procurement/new", [400; 6]),
     page("GET", "/procurement/{country}", OK),
     page("POST", "/procurement/{country}", CURATOR_FORMS),
+    page("GET", "/oai", OK),
+    page("POST", "/oai", OK),
+    page("GET", "/oai/banyan.xsd", OK),
     page("GET", "/dashboard", OK),
     page("GET", "/dashboard/{file}", OK),
     page("GET", "/services/new", [303, 404, 404, 404, 404, 404]),
@@ -389,6 +392,7 @@ fn form_for(
             f.push(("version", version.to_string()));
             f
         }
+        ("GET" | "POST", "/oai") => vec![("verb", "Identify".into())],
         ("POST", "/admin/rates") => vec![
             ("base", "USD".into()),
             ("r0.currency", "BDT".into()),

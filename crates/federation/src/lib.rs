@@ -1,0 +1,2 @@
+//! Federation: every Banyan node publishes its records over OAI-PMH 2.0 and harvests its peers'.
+pub mod oai;
