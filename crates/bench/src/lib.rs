@@ -282,6 +282,7 @@ pub async fn run(opts: Options, progress: &(dyn Fn(&str) + Send + Sync)) -> Resu
             banyan.serve().await?;
             let banyan = Arc::new(banyan);
             // Warm up the page cache and the server, untimed.
+            let _ = rustls::crypto::ring::default_provider().install_default();
             let client = reqwest::Client::builder().pool_max_idle_per_host(64).build()?;
             for q in log.iter().take(WARM_UP) {
                 let _ = banyan.http(&client, q).await;

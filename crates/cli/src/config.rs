@@ -48,6 +48,11 @@ pub struct Config {
     /// The prefix of Open Contracting IDs in OCDS exports of pilots (`ocds-` and six
     /// characters), as registered with the Open Contracting Partnership.
     pub ocds_prefix: String,
+    /// How often `serve` harvests the registered peers, in seconds; 0 for never (harvest with
+    /// `banyan harvest` then).
+    pub harvest_every_secs: u64,
+    /// The longest a peer may take to answer one harvest request, in seconds.
+    pub harvest_timeout_secs: u64,
 }
 
 impl Default for Config {
@@ -67,6 +72,8 @@ impl Default for Config {
             mail_from: "Banyan <banyan@localhost>".into(),
             index_poll_ms: 500,
             ocds_prefix: banyan_web::DEFAULT_OCDS_PREFIX.into(),
+            harvest_every_secs: 3600,
+            harvest_timeout_secs: 60,
         }
     }
 }
@@ -86,6 +93,8 @@ const KEYS: &[&str] = &[
     "mail_from",
     "index_poll_ms",
     "ocds_prefix",
+    "harvest_every_secs",
+    "harvest_timeout_secs",
 ];
 
 /// The data folder when none is configured.

@@ -80,6 +80,25 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Manage the peers this node harvests over OAI-PMH
+    Peer {
+        #[command(subcommand)]
+        command: PeerCommand,
+    },
+    /// Harvest the registered peers now (or one of them), and say what came
+    Harvest {
+        /// Only this peer's base URL
+        #[arg(long)]
+        peer: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum PeerCommand {
+    /// Register a peer by its public base URL (its OAI-PMH provider is at <URL>/oai)
+    Add { base_url: String },
+    /// List the peers and how their last harvest went
+    List,
 }
 
 #[derive(Subcommand)]
@@ -256,6 +275,8 @@ fn parse_role(s: &str) -> Result<Role, String> {
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
+    // The TLS provider of outgoing HTTPS (harvesting peers): ring, as sqlx uses.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -295,6 +316,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Token { command } => token(config, command).await,
         Command::User { command } => user(config, command).await,
         Command::Reindex => reindex(config).await,
+        Command::Peer { command } => peer(config, command).await,
+        Command::Harvest { peer } => harvest(config, peer).await,
         Command::Bench { what: BenchWhat::Search(args) } => bench_search(args).await,
         Command::Bench { what: BenchWhat::Matching(args) } => {
             let md = banyan_bench::matching::report(&args.data).await?;
@@ -391,6 +414,14 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     if sender.is_none() {
         eprintln!("No SMTP configured (smtp_url): mail waits in the outbox, which admins read at /admin/outbox.");
     }
+    let harvesting = (config.harvest_every_secs > 0).then(|| {
+        tokio::spawn(harvest_periodically(
+            store.clone(),
+            std::time::Duration::from_secs(config.harvest_every_secs),
+            harvest_options(&config),
+            stop_mail.subscribe(),
+        ))
+    });
     let shutdown = shutdown_signal()?;
     eprintln!(
         "Banyan {} is serving {public_url} ({}{}). Press Ctrl-C to stop.",
@@ -401,6 +432,9 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     tracing::info!(%local, %public_url, "listening");
     banyan_web::serve(listener, state, shutdown).await?;
     let _ = stop_mail.send(true);
+    if let Some(h) = harvesting {
+        let _ = h.await;
+    }
     let _ = stop_indexer.send(());
     let _ = indexing.await;
     if let Some(sender) = sender {
@@ -408,6 +442,120 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     }
     eprintln!("Stopped.");
     Ok(())
+}
+
+/// A peer's base URL: http or https, no query or fragment, without a trailing slash.
+fn peer_url(raw: &str) -> anyhow::Result<String> {
+    let url = url::Url::parse(raw.trim()).with_context(|| format!("{raw:?} is not a URL"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        bail!("{raw:?}: a peer's address is an http or https URL");
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        bail!("{raw:?}: give the peer's base URL, without a query or fragment");
+    }
+    Ok(url.as_str().trim_end_matches('/').trim_end_matches("/oai").to_string())
+}
+
+async fn peer(config: Config, command: PeerCommand) -> anyhow::Result<()> {
+    let data_dir = config.data_dir();
+    let store = open_store(&config, &data_dir).await?;
+    match command {
+        PeerCommand::Add { base_url } => {
+            let url = peer_url(&base_url)?;
+            let peer = store.add_peer(&url, &Actor::cli()).await.map_err(|e| match e {
+                banyan_store::StoreError::Invalid(v) => anyhow::anyhow!("{v}"),
+                other => other.into(),
+            })?;
+            println!(
+                "Added peer {} ({}). `banyan harvest` harvests it now; `banyan serve` does so periodically.",
+                peer.base_url, peer.id
+            );
+        }
+        PeerCommand::List => {
+            for p in store.peers().await? {
+                let last = p
+                    .last_report
+                    .as_ref()
+                    .and_then(|r| serde_json::from_value::<banyan_federation::harvest::Report>(r.clone()).ok());
+                println!(
+                    "{}\tharvested until {}\t{}",
+                    p.base_url,
+                    p.harvested_until.map_or("never".to_string(), |t| t.to_rfc3339()),
+                    last.map_or(String::new(), |r| r.summary())
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Harvests every peer (or one), printing what each harvest did. Fails when a harvest stopped
+/// before its end.
+async fn harvest(config: Config, only: Option<String>) -> anyhow::Result<()> {
+    let data_dir = config.data_dir();
+    let store = open_store(&config, &data_dir).await?;
+    let only = only.map(|u| peer_url(&u)).transpose()?;
+    let peers: Vec<_> =
+        store.peers().await?.into_iter().filter(|p| only.as_ref().is_none_or(|o| *o == p.base_url)).collect();
+    if peers.is_empty() {
+        bail!("no peer to harvest: add one with `banyan peer add <URL>`");
+    }
+    let options = harvest_options(&config);
+    let http = banyan_federation::harvest::client(&options);
+    let mut failed = 0;
+    for p in &peers {
+        let report = banyan_federation::harvest::harvest(store.as_ref(), p, &http, &options).await?;
+        println!("{}", report.summary());
+        for problem in &report.problems {
+            println!("  {}: {}", problem.identifier, problem.message);
+        }
+        failed += usize::from(report.failed.is_some());
+    }
+    if failed > 0 {
+        bail!(
+            "{failed} harvest(s) stopped before the end; what was read is kept, and the next harvest starts where this one did"
+        );
+    }
+    Ok(())
+}
+
+/// Harvests every peer every `every`, until `stop`.
+fn harvest_options(config: &Config) -> banyan_federation::harvest::Options {
+    banyan_federation::harvest::Options {
+        timeout: std::time::Duration::from_secs(config.harvest_timeout_secs.max(1)),
+        ..Default::default()
+    }
+}
+
+async fn harvest_periodically(
+    store: Arc<dyn Store>,
+    every: std::time::Duration,
+    options: banyan_federation::harvest::Options,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    let http = banyan_federation::harvest::client(&options);
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = stop.changed() => return,
+        }
+        let peers = match store.peers().await {
+            Ok(p) => p,
+            Err(e) => {
+                tracing::warn!(error = %e, "listing peers to harvest");
+                continue;
+            }
+        };
+        for p in &peers {
+            match banyan_federation::harvest::harvest(store.as_ref(), p, &http, &options).await {
+                Ok(r) if r.failed.is_some() => {
+                    tracing::warn!(peer = %p.base_url, report = %r.summary(), "harvest stopped")
+                }
+                Ok(r) => tracing::info!(peer = %p.base_url, report = %r.summary(), "harvested"),
+                Err(e) => tracing::warn!(peer = %p.base_url, error = %e, "harvest failed"),
+            }
+        }
+    }
 }
 
 async fn bench_search(args: BenchSearchArgs) -> anyhow::Result<()> {

@@ -106,8 +106,10 @@ impl Viewer {
 
     /// Whether the viewer may change the record's content.
     pub fn can_edit(&self, r: &Record) -> bool {
-        self.is_curator()
-            || (self.is_editor_of(r) && !r.content.hidden && workflow::editable_by_editors(r.content.status))
+        // A copy harvested from a peer is read-only here: it changes at its origin.
+        r.origin.is_local()
+            && (self.is_curator()
+                || (self.is_editor_of(r) && !r.content.hidden && workflow::editable_by_editors(r.content.status)))
     }
 
     /// Whether the viewer may delete the record: curators always, editors their drafts.

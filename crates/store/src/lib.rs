@@ -290,6 +290,22 @@ pub trait Store: Send + Sync + 'static {
 
     // Federation
 
+    /// The record with this URI (a harvested copy carries its origin's).
+    async fn record_by_uri(&self, uri: &str) -> Result<Option<RecordState>>;
+
+    /// Registers a peer to harvest; [`StoreError::Invalid`] if it is one already.
+    async fn add_peer(&self, base_url: &str, actor: &Actor) -> Result<Peer>;
+
+    async fn peers(&self) -> Result<Vec<Peer>>;
+
+    /// Records a harvest of `peer`: its report, and, when it completed, the `from` of the next.
+    async fn finish_harvest(
+        &self,
+        peer: Uuid,
+        harvested_until: Option<chrono::DateTime<chrono::Utc>>,
+        report: &serde_json::Value,
+    ) -> Result<Peer>;
+
     /// Records for OAI-PMH: see [`ChangedQuery`]. Also how many match without `after`.
     async fn changed_records(&self, query: &ChangedQuery) -> Result<(Vec<Changed>, u64)>;
 

@@ -652,3 +652,19 @@ pub struct Changed {
     pub state: RecordState,
     pub changed_at: DateTime<Utc>,
 }
+
+/// A node this one harvests.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Peer {
+    pub id: Uuid,
+    /// The peer's public base URL; its OAI-PMH provider is at `<base_url>/oai`.
+    pub base_url: String,
+    pub added_at: DateTime<Utc>,
+    /// Records changed before this were harvested: the next harvest asks `from` here.
+    pub harvested_until: Option<DateTime<Utc>>,
+    pub last_attempt_at: Option<DateTime<Utc>>,
+    /// What the last harvest did.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub last_report: Option<serde_json::Value>,
+}

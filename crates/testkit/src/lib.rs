@@ -18,6 +18,12 @@ use banyan_store::Store;
 pub const POSTGRES_ENV: &str = "BANYAN_TEST_POSTGRES_URL";
 
 /// Whether missing test components must fail the run.
+/// What every test process needs before it makes HTTP clients: the TLS provider reqwest uses
+/// (ring, as for sqlx; Banyan's binary installs the same at start).
+pub fn init() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 pub fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
 }
@@ -66,6 +72,7 @@ pub struct TestDb {
 
 impl TestDb {
     pub async fn sqlite() -> TestDb {
+        init();
         let dir = tempfile::tempdir().expect("a temporary folder");
         let store = banyan_store_sqlite::open(dir.path()).await.expect("SQLite opens");
         TestDb { store: Arc::new(store), database: Database::Sqlite { dir } }
@@ -73,6 +80,7 @@ impl TestDb {
 
     /// A new PostgreSQL database, or `None` (skipped) without `BANYAN_TEST_POSTGRES_URL`.
     pub async fn postgres() -> Option<TestDb> {
+        init();
         let (url, admin_url, name) = new_postgres_database().await?;
         let store = banyan_store_postgres::open(&url, 16).await.expect("PostgreSQL opens");
         let data = tempfile::tempdir().expect("a temporary folder");

@@ -987,3 +987,5 @@ map-adoptions-column = গ্রহণ
 country-deployed = { $country }-এ চালু সমাধান
 adoptions-adapted-from = এই উদ্যোগটি যে উদ্যোগ থেকে গৃহীত:
 adoptions-the-adoption = গ্রহণের তথ্য
+record-from-peer = { $node } থেকে: সেখানে প্রকাশিত একটি রেকর্ডের অনুলিপি, সংগ্রহের মাধ্যমে হালনাগাদ রাখা হয়। এটি কেবল সেখানেই বদলানো যায়।
+record-at-home = যেখানে প্রকাশিত হয়েছে সেখানে পড়ুন

@@ -928,3 +928,5 @@ map-adoptions-column = Adoptions
 country-deployed = Solutions deployed in { $country }
 adoptions-adapted-from = This practice is an adoption of
 adoptions-the-adoption = the adoption
+record-from-peer = From { $node }: a copy of a record published there, kept up to date by harvesting. It is changed only there.
+record-at-home = Read it where it was published

@@ -987,3 +987,5 @@ map-adoptions-column = การนำไปใช้
 country-deployed = โซลูชันที่ใช้งานใน { $country }
 adoptions-adapted-from = แนวปฏิบัตินี้นำมาจาก
 adoptions-the-adoption = การนำไปใช้
+record-from-peer = จาก { $node }: สำเนาของรายการที่เผยแพร่ที่นั่น ปรับให้ตรงกันด้วยการเก็บเกี่ยวข้อมูล แก้ไขได้ที่ต้นทางเท่านั้น
+record-at-home = อ่านที่ต้นทาง

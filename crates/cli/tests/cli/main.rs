@@ -1,6 +1,7 @@
 //! The `banyan` binary, run as a user runs it: separate processes, real files, real HTTP.
 
 mod commands;
+mod federation;
 mod search;
 mod serve;
 mod site;
@@ -46,6 +47,7 @@ pub struct Server {
 
 impl Server {
     pub fn start(extra: &[String]) -> Server {
+        banyan_testkit::init();
         let mut child = Command::new(env!("CARGO_BIN_EXE_banyan"))
             .arg("serve")
             .args(["--listen", "127.0.0.1:0"])

@@ -16,6 +16,7 @@ mod conversations;
 mod impact;
 mod mail;
 mod organisations;
+mod peers;
 mod pilots;
 mod records;
 mod store_impl;

@@ -367,6 +367,14 @@ impl<B: Backend> SqlStore<B> {
         rows.first().map(|r| r.opt_time("t")).transpose().map(Option::flatten)
     }
 
+    pub(super) async fn record_state_by_uri(&self, uri: &str) -> Result<Option<RecordState>> {
+        let rows = self
+            .backend
+            .fetch(&format!("SELECT {STATE_COLUMNS} FROM records r WHERE r.uri = $1"), vec![uri.into()])
+            .await?;
+        rows.first().map(state_from_row).transpose()
+    }
+
     pub(super) async fn record_state_by_source(&self, registry: &str, key: &str) -> Result<Option<RecordState>> {
         let rows = self
             .backend

@@ -289,6 +289,27 @@ impl<B: Backend> Store for SqlStore<B> {
         self.put_checklist_tx(country, checklist, expected_version, actor).await
     }
 
+    async fn record_by_uri(&self, uri: &str) -> Result<Option<RecordState>> {
+        self.record_state_by_uri(uri).await
+    }
+
+    async fn add_peer(&self, base_url: &str, actor: &Actor) -> Result<Peer> {
+        self.add_peer_tx(base_url, actor).await
+    }
+
+    async fn peers(&self) -> Result<Vec<Peer>> {
+        self.peers_list().await
+    }
+
+    async fn finish_harvest(
+        &self,
+        peer: Uuid,
+        harvested_until: Option<chrono::DateTime<chrono::Utc>>,
+        report: &serde_json::Value,
+    ) -> Result<Peer> {
+        self.finish_harvest_tx(peer, harvested_until, report).await
+    }
+
     async fn changed_records(&self, query: &ChangedQuery) -> Result<(Vec<Changed>, u64)> {
         self.changed_records_query(query).await
     }

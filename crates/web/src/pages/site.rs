@@ -753,6 +753,9 @@ pub async fn record_page_with(
                 && ctx.caller.viewer.relation(record.owner, record.content.organisation) >= banyan_domain::access::Relation::OrgEditor,
     });
     page["impact"] = json!(impact);
+    page["origin_host"] = json!(
+        page["origin"].as_str().and_then(|o| url::Url::parse(o).ok()).and_then(|u| u.host_str().map(str::to_string))
+    );
     ctx.render_status(&state, status, "record.html", page)
 }
 
