@@ -131,6 +131,46 @@ fn joined<T: std::fmt::Display>(items: &[T]) -> String {
     items.iter().map(ToString::to_string).collect::<Vec<_>>().join(";")
 }
 
+/// One record as a CSV row, in the order of [`CSV_COLUMNS`].
+pub fn csv_row(r: &Record) -> Vec<String> {
+    let c = &r.content;
+    let (stage, evidence) = match &c.details {
+        banyan_domain::Details::Practice(p) => {
+            (p.stage.map(|s| s.code().to_string()), p.evidence_level.map(|e| e.to_string()))
+        }
+        _ => (None, None),
+    };
+    let source = c.source.as_ref();
+    vec![
+        r.id.to_string(),
+        r.kind().code().to_string(),
+        r.slug.to_string(),
+        r.uri.clone(),
+        cell(&c.title),
+        cell(c.summary.as_deref().unwrap_or_default()),
+        c.lang.to_string(),
+        joined(&c.sdgs),
+        joined(&c.sectors),
+        joined(&c.places),
+        c.level_of_government.map(|l| l.code().to_string()).unwrap_or_default(),
+        joined(&c.innovation_types),
+        cell(&joined(&c.themes)),
+        c.status.code().to_string(),
+        stage.unwrap_or_default(),
+        evidence.unwrap_or_default(),
+        c.organisation.map(|o| o.to_string()).unwrap_or_default(),
+        c.license.to_string(),
+        source.map(|s| s.registry.clone()).unwrap_or_default(),
+        source.map(|s| s.key.clone()).unwrap_or_default(),
+        source.and_then(|s| s.url.as_ref()).map(|u| u.to_string()).unwrap_or_default(),
+        r.origin.as_str().to_string(),
+        r.version.to_string(),
+        r.created_at.to_rfc3339(),
+        r.updated_at.to_rfc3339(),
+        r.published_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
+    ]
+}
+
 /// Writes one CSV row per record (RFC 4180, UTF-8). Returns how many records.
 pub async fn csv(
     store: &dyn Store,
@@ -141,42 +181,7 @@ pub async fn csv(
     let mut w = csv::Writer::from_writer(out);
     w.write_record(CSV_COLUMNS)?;
     let n = for_each_record(store, options, progress, |r| {
-        let c = &r.content;
-        let (stage, evidence) = match &c.details {
-            banyan_domain::Details::Practice(p) => {
-                (p.stage.map(|s| s.code().to_string()), p.evidence_level.map(|e| e.to_string()))
-            }
-            _ => (None, None),
-        };
-        let source = c.source.as_ref();
-        w.write_record([
-            r.id.to_string(),
-            r.kind().code().to_string(),
-            r.slug.to_string(),
-            r.uri.clone(),
-            cell(&c.title),
-            cell(c.summary.as_deref().unwrap_or_default()),
-            c.lang.to_string(),
-            joined(&c.sdgs),
-            joined(&c.sectors),
-            joined(&c.places),
-            c.level_of_government.map(|l| l.code().to_string()).unwrap_or_default(),
-            joined(&c.innovation_types),
-            cell(&joined(&c.themes)),
-            c.status.code().to_string(),
-            stage.unwrap_or_default(),
-            evidence.unwrap_or_default(),
-            c.organisation.map(|o| o.to_string()).unwrap_or_default(),
-            c.license.to_string(),
-            source.map(|s| s.registry.clone()).unwrap_or_default(),
-            source.map(|s| s.key.clone()).unwrap_or_default(),
-            source.and_then(|s| s.url.as_ref()).map(|u| u.to_string()).unwrap_or_default(),
-            r.origin.as_str().to_string(),
-            r.version.to_string(),
-            r.created_at.to_rfc3339(),
-            r.updated_at.to_rfc3339(),
-            r.published_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
-        ])?;
+        w.write_record(csv_row(r))?;
         Ok(())
     })
     .await?;
@@ -189,4 +194,67 @@ pub async fn jsonl_string(store: &dyn Store) -> String {
     let mut out = Vec::new();
     jsonl(store, &mut out, ExportOptions { kind: None, all: true }, &crate::Quiet).await.expect("export to memory");
     String::from_utf8(out).expect("JSON is UTF-8")
+}
+
+/// The formats of [`stream`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Jsonl,
+    Csv,
+}
+
+/// Sends the records, page by page, as JSON Lines or CSV (with its header) to `tx`, waiting
+/// whenever the receiver is behind: a slow reader holds back the export instead of letting it
+/// pile up in memory. Stops early, without error, when the receiver goes. Returns how many
+/// records were sent.
+pub async fn stream(
+    store: &dyn Store,
+    options: ExportOptions,
+    format: Format,
+    tx: tokio::sync::mpsc::Sender<Vec<u8>>,
+) -> anyhow::Result<u64> {
+    if format == Format::Csv {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(CSV_COLUMNS)?;
+        if tx.send(w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?).await.is_err() {
+            return Ok(0);
+        }
+    }
+    let mut query = RecordQuery {
+        visibility: if options.all { Visibility::All } else { Visibility::Public },
+        kind: options.kind,
+        limit: PAGE,
+        ..Default::default()
+    };
+    let mut sent = 0;
+    loop {
+        let page = store.list_records(&query).await?;
+        let shown: Vec<Record> =
+            page.items.iter().map(|r| if options.all { r.clone() } else { r.without_personal_data() }).collect();
+        let mut chunk = Vec::new();
+        match format {
+            Format::Jsonl => {
+                for r in &shown {
+                    serde_json::to_writer(&mut chunk, r)?;
+                    chunk.push(b'\n');
+                }
+            }
+            Format::Csv => {
+                let mut w = csv::Writer::from_writer(&mut chunk);
+                for r in &shown {
+                    w.write_record(csv_row(r))?;
+                }
+                w.flush()?;
+            }
+        }
+        sent += page.items.len() as u64;
+        if !chunk.is_empty() && tx.send(chunk).await.is_err() {
+            return Ok(sent);
+        }
+        match page.next_cursor {
+            Some(c) => query.cursor = Some(c),
+            None => break,
+        }
+    }
+    Ok(sent)
 }

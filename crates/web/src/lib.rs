@@ -13,6 +13,7 @@ pub mod mail;
 pub mod metrics;
 pub mod oai;
 pub mod ocds;
+pub mod open_data;
 pub mod pages;
 pub mod problem;
 pub mod rate;
@@ -158,6 +159,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(api::conversations::routes())
         .merge(api::pilots::routes())
         .merge(api::impact::routes())
+        .merge(open_data::routes())
         .merge(api::vocabularies::routes())
         .merge(api::operations::routes())
 }

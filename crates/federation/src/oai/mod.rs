@@ -11,7 +11,6 @@
 //! `sector:<COFOG division>`. Lists are paged by stateless resumption tokens.
 
 pub mod request;
-mod xml;
 
 use base64::Engine;
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -20,8 +19,8 @@ use serde::{Deserialize, Serialize};
 use banyan_domain::{Cofog, CountryCode, Kind, Record, RecordId, Sdg};
 use banyan_store::{Changed, ChangedQuery, RecordState, Store};
 
+use crate::xml::Xml;
 pub use request::{List, Request, Selection, Stamp};
-use xml::Xml;
 
 /// The namespace of the `banyan` metadata format, and its schema.
 pub const BANYAN_NS: &str = "urn:banyan:record:1";

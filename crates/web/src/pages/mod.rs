@@ -194,6 +194,7 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
     r.extend(pilots::routes());
     r.extend(impact::routes());
     r.extend(crate::oai::routes());
+    r.extend(crate::open_data::page_routes());
     r
 }
 

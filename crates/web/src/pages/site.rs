@@ -753,10 +753,35 @@ pub async fn record_page_with(
                 && ctx.caller.viewer.relation(record.owner, record.content.organisation) >= banyan_domain::access::Relation::OrgEditor,
     });
     page["impact"] = json!(impact);
+    page["jsonld"] = json!(shown.is_public().then(|| json_ld(&state, &shown)));
     page["origin_host"] = json!(
         page["origin"].as_str().and_then(|o| url::Url::parse(o).ok()).and_then(|u| u.host_str().map(str::to_string))
     );
     ctx.render_status(&state, status, "record.html", page)
+}
+
+/// The record as schema.org JSON-LD, for search engines and aggregators; written so that it
+/// cannot close the script element it sits in.
+fn json_ld(state: &AppState, r: &banyan_domain::Record) -> String {
+    let c = &r.content;
+    let v = json!({
+        "@context": "https://schema.org",
+        "@type": "CreativeWork",
+        "@id": r.uri,
+        "url": format!("{}/records/{}", state.config.public_url, r.id),
+        "name": c.title,
+        "description": c.summary,
+        "inLanguage": c.lang.as_str(),
+        "genre": r.kind().label(),
+        "datePublished": r.published_at.map(|t| t.to_rfc3339()),
+        "dateModified": r.updated_at.to_rfc3339(),
+        "license": format!("https://spdx.org/licenses/{}.html", c.license.as_str()),
+        "keywords": c.themes.iter().map(|t| t.as_str().to_string()).collect::<Vec<_>>(),
+        "about": c.sdgs.iter().map(|s| json!({"@type": "Thing", "name": format!("SDG {}: {}", s.code(), s.short())})).collect::<Vec<_>>(),
+        "spatialCoverage": c.places.iter().map(|p| json!({"@type": "Place", "name": p.name(), "identifier": p.code()})).collect::<Vec<_>>(),
+        "publisher": {"@type": "Organization", "name": state.config.site_name, "url": state.config.public_url},
+    });
+    v.to_string().replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026")
 }
 
 async fn countries(State(state): State<AppState>, ctx: PageCtx) -> PageResult {

@@ -9,6 +9,7 @@ mod mail;
 mod matching;
 mod matrix;
 mod oai;
+mod open_data;
 mod operations;
 mod organisations;
 mod pages;

@@ -205,6 +205,8 @@ const MATRIX: &[Case] = &[
     all("GET", "/api/v1/rates", OK),
     all("PUT", "/api/v1/rates", ADMINS),
     all("GET", "/api/v1/dashboard", OK),
+    all("GET", "/api/v1/exports/records.jsonl", OK),
+    all("GET", "/api/v1/exports/records.csv", OK),
     all("GET", "/api/v1/countries/{code}", OK),
     // Open to everyone
     all("GET", "/api/v1/vocabularies", OK),
@@ -314,6 +316,8 @@ const MATRIX: &[Case] = &[
     page("GET", "/procurement/{country}", OK),
     page("POST", "/procurement/{country}", CURATOR_FORMS),
     page("GET", "/oai", OK),
+    page("GET", "/feeds/records.atom", OK),
+    page("GET", "/sitemap.xml", OK),
     page("POST", "/oai", OK),
     page("GET", "/oai/banyan.xsd", OK),
     page("GET", "/dashboard", OK),
