@@ -444,16 +444,12 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A peer's base URL: http or https, no query or fragment, without a trailing slash.
+/// A peer's base URL, checked as the API checks it.
 fn peer_url(raw: &str) -> anyhow::Result<String> {
-    let url = url::Url::parse(raw.trim()).with_context(|| format!("{raw:?} is not a URL"))?;
-    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-        bail!("{raw:?}: a peer's address is an http or https URL");
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        bail!("{raw:?}: give the peer's base URL, without a query or fragment");
-    }
-    Ok(url.as_str().trim_end_matches('/').trim_end_matches("/oai").to_string())
+    banyan_web::api::peers::base_url(raw).map_err(|e| match e {
+        banyan_web::problem::ApiError::Invalid(v) => anyhow::anyhow!("{raw:?}: {v}"),
+        other => anyhow::anyhow!("{raw:?}: {other:?}"),
+    })
 }
 
 async fn peer(config: Config, command: PeerCommand) -> anyhow::Result<()> {

@@ -160,6 +160,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(api::pilots::routes())
         .merge(api::impact::routes())
         .merge(open_data::routes())
+        .merge(api::peers::routes())
         .merge(api::vocabularies::routes())
         .merge(api::operations::routes())
 }

@@ -8,6 +8,7 @@ pub mod me;
 pub mod moderation;
 pub mod operations;
 pub mod organisations;
+pub mod peers;
 pub mod pilots;
 pub mod records;
 pub mod search;

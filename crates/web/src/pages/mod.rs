@@ -8,6 +8,7 @@ pub mod forms;
 mod impact;
 pub mod map;
 mod organisations;
+mod peers;
 mod pilots;
 mod records;
 mod review;
@@ -67,6 +68,7 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("adoption.html", include_str!("../../templates/adoption.html")),
         ("adoption_fields.html", include_str!("../../templates/adoption_fields.html")),
         ("rates.html", include_str!("../../templates/rates.html")),
+        ("peers.html", include_str!("../../templates/peers.html")),
         ("pilot_plan_fields.html", include_str!("../../templates/pilot_plan_fields.html")),
         ("pilot_kpis.html", include_str!("../../templates/pilot_kpis.html")),
         ("checklist_body.html", include_str!("../../templates/checklist_body.html")),
@@ -194,6 +196,7 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
     r.extend(pilots::routes());
     r.extend(impact::routes());
     r.extend(crate::oai::routes());
+    r.extend(peers::routes());
     r.extend(crate::open_data::page_routes());
     r
 }

@@ -206,6 +206,9 @@ const MATRIX: &[Case] = &[
     all("PUT", "/api/v1/rates", ADMINS),
     all("GET", "/api/v1/dashboard", OK),
     all("GET", "/api/v1/exports/records.jsonl", OK),
+    all("GET", "/api/v1/peers", ADMINS),
+    all("POST", "/api/v1/peers", [401, 403, 403, 403, 403, 201]),
+    all("POST", "/api/v1/peers/{peer}/harvest", [401, 403, 403, 403, 403, 404]),
     all("GET", "/api/v1/exports/records.csv", OK),
     all("GET", "/api/v1/countries/{code}", OK),
     // Open to everyone
@@ -317,6 +320,9 @@ const MATRIX: &[Case] = &[
     page("POST", "/procurement/{country}", CURATOR_FORMS),
     page("GET", "/oai", OK),
     page("GET", "/feeds/records.atom", OK),
+    page("GET", "/admin/peers", [303, 403, 403, 403, 403, 200]),
+    page("POST", "/admin/peers", [303, 403, 403, 403, 403, 303]),
+    page("POST", "/admin/peers/{peer}/harvest", [303, 403, 403, 403, 403, 404]),
     page("GET", "/sitemap.xml", OK),
     page("POST", "/oai", OK),
     page("GET", "/oai/banyan.xsd", OK),
@@ -397,6 +403,7 @@ fn form_for(
             f
         }
         ("GET" | "POST", "/oai") => vec![("verb", "Identify".into())],
+        ("POST", "/admin/peers") => vec![("base_url", format!("https://page-peer{n}.example"))],
         ("POST", "/admin/rates") => vec![
             ("base", "USD".into()),
             ("r0.currency", "BDT".into()),
@@ -616,6 +623,7 @@ fn body_for(case: &Case, target: Option<(usize, RecordId)>, w: &World, n: usize,
             b["version"] = json!(version);
             b
         }
+        ("POST", "/api/v1/peers") => json!({"base_url": format!("https://peer{n}.example")}),
         ("PUT", "/api/v1/rates") => {
             json!({"base": "USD", "rates": [{"currency": "BDT", "valid_from": "2024-01-01", "per_base": 110}]})
         }
@@ -789,7 +797,8 @@ async fn every_route_answers_every_caller_as_the_matrix_says(db: TestDb) {
                     .replace("{practice}", &world.practice.to_string())
                     .replace("{adoption}", &world.adoption.to_string())
                     .replace("{service}", &world.service.to_string())
-                    .replace("{file}", "tcv-time.csv");
+                    .replace("{file}", "tcv-time.csv")
+                    .replace("{peer}", &uuid::Uuid::now_v7().to_string());
                 let method = Method::from_bytes(case.method.as_bytes()).unwrap();
                 let reply = if case.page {
                     let (cookie, csrf) = match person {

@@ -10,7 +10,40 @@ use serde_json::json;
 
 use crate::TestApp;
 
-backend_tests!(the_provider_answers_the_protocol_and_real_clients_harvest_it);
+backend_tests!(
+    the_provider_answers_the_protocol_and_real_clients_harvest_it,
+    admins_register_peers_and_harvest_them_over_http,
+);
+
+async fn admins_register_peers_and_harvest_them_over_http(db: TestDb) {
+    let home = TestApp::start(TestDb::sqlite().await).await;
+    let input = input("practice", "Birth registration at the union centre", "published", &["BD"]);
+    home.db.store.create_record(NewRecord::local(input, &home.base), &Actor::cli()).await.unwrap();
+    let app = TestApp::start(db).await;
+    let admin = app.person("admin@banyan.test", banyan_domain::Role::Admin).await;
+    let curator = app.person("curator@banyan.test", banyan_domain::Role::Curator).await;
+    let bad = app.by(&admin).post("/api/v1/peers", &json!({"base_url": "ftp://home.example"})).await;
+    bad.assert_problem(StatusCode::BAD_REQUEST, "invalid-input");
+    assert_eq!(bad.error_fields(), ["base_url"]);
+    app.by(&curator)
+        .post("/api/v1/peers", &json!({"base_url": home.base}))
+        .await
+        .assert_problem(StatusCode::FORBIDDEN, "forbidden");
+    let made = app.by(&admin).post("/api/v1/peers", &json!({"base_url": format!("{}/oai/", home.base)})).await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.text);
+    assert_eq!(made.body["base_url"], home.base.as_str(), "the base URL, without /oai");
+    let twice = app.by(&admin).post("/api/v1/peers", &json!({"base_url": home.base})).await;
+    assert_eq!(twice.error_fields(), ["base_url"]);
+    let id = made.body["id"].as_str().unwrap();
+    let report = app.by(&admin).post(&format!("/api/v1/peers/{id}/harvest"), &json!({})).await;
+    assert_eq!(report.status, StatusCode::OK, "{}", report.text);
+    assert_eq!((report.body["created"].as_u64(), report.body["failed"].as_str()), (Some(1), None), "{}", report.text);
+    let peers = app.by(&admin).get("/api/v1/peers").await;
+    assert!(peers.body[0]["harvested_until"].is_string(), "{}", peers.text);
+    app.sync().await;
+    let found = app.get("/api/v1/search?q=birth+registration").await;
+    assert_eq!(found.body["total"], 1, "{}", found.text);
+}
 
 fn input(kind: &str, title: &str, status: &str, places: &[&str]) -> RecordInput {
     let details = match kind {
