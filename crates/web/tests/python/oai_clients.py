@@ -104,6 +104,19 @@ for params in [
 ]:
     validate(fetch(params), json.dumps(params))
 
+# GetRecord in both formats, ListSets to its end, ListMetadataFormats of one record: valid too.
+first_id = etree.fromstring(fetch({"verb": "ListIdentifiers", "metadataPrefix": "oai_dc"})).find(".//o:identifier", NS).text
+for prefix in ["oai_dc", "banyan"]:
+    validate(fetch({"verb": "GetRecord", "metadataPrefix": prefix, "identifier": first_id}), f"GetRecord {prefix}")
+validate(fetch({"verb": "ListMetadataFormats", "identifier": first_id}), "ListMetadataFormats of a record")
+params = {"verb": "ListSets"}
+while True:
+    doc = validate(fetch(params), "ListSets")
+    token = doc.find(".//o:resumptionToken", NS)
+    if token is None or not (token.text or "").strip():
+        break
+    params = {"verb": "ListSets", "resumptionToken": token.text.strip()}
+
 # Sickle harvests both formats through the resumption tokens.
 sickle = Sickle(endpoint, max_retries=1, timeout=30)
 for prefix in ["oai_dc", "banyan"]:
