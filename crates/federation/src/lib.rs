@@ -3,4 +3,4 @@
 pub mod feeds;
 pub mod harvest;
 pub mod oai;
-mod xml;
+pub mod xml;

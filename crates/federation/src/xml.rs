@@ -1,6 +1,7 @@
-//! A small XML writer: elements, attributes and text, every value escaped, and characters XML
+//! A small XML writer (for OAI-PMH and Atom; the site's SVG charts escape with it too): elements, attributes and text, every value escaped, and characters XML
 //! 1.0 cannot carry (control characters) left out.
 
+#[derive(Default)]
 pub struct Xml(String);
 
 /// `s` with `<`, `>`, `&`, `"` and `'` escaped, without characters XML 1.0 forbids.

@@ -76,20 +76,9 @@ fn csv_field(s: &str, numeric: bool) -> String {
     if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
 }
 
-/// Escapes text for SVG (XML).
+/// Escapes text for SVG (XML), leaving out characters XML cannot carry.
 pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for ch in s.chars() {
-        match ch {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    banyan_federation::xml::escape(s)
 }
 
 /// At most `max` characters, with an ellipsis when cut.
