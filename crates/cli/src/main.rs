@@ -85,6 +85,11 @@ enum Command {
         #[command(subcommand)]
         command: PeerCommand,
     },
+    /// Write a consistent snapshot of the SQLite database to FILE while the server runs
+    Backup { file: PathBuf },
+    /// Put a backup made by `banyan backup` in place of the database (stop the server first);
+    /// the search index is rebuilt
+    Restore { file: PathBuf },
     /// Harvest the registered peers now (or one of them), and say what came
     Harvest {
         /// Only this peer's base URL
@@ -317,6 +322,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User { command } => user(config, command).await,
         Command::Reindex => reindex(config).await,
         Command::Peer { command } => peer(config, command).await,
+        Command::Backup { file } => backup(config, file).await,
+        Command::Restore { file } => restore(config, file).await,
         Command::Harvest { peer } => harvest(config, peer).await,
         Command::Bench { what: BenchWhat::Search(args) } => bench_search(args).await,
         Command::Bench { what: BenchWhat::Matching(args) } => {
@@ -584,6 +591,42 @@ async fn bench_search(args: BenchSearchArgs) -> anyhow::Result<()> {
     banyan_bench::run(options, &|line| eprintln!("{line}")).await?;
     println!("Wrote {} and {}.", out.display(), out.with_extension("json").display());
     Ok(())
+}
+
+const POSTGRES_BACKUPS: &str = "with PostgreSQL, back up with pg_dump and restore with pg_restore, or move \
+                                a node with `banyan export jsonl --all` and `banyan import jsonl` (see the README)";
+
+async fn backup(config: Config, file: PathBuf) -> anyhow::Result<()> {
+    if config.database_url.is_some() {
+        bail!("`banyan backup` copies the SQLite database; {POSTGRES_BACKUPS}");
+    }
+    let started = std::time::Instant::now();
+    banyan_store_sqlite::backup(&config.data_dir(), &file).await?;
+    let size = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
+    println!(
+        "Backed up to {} ({:.1} MB, checked) in {:.1} s. Restore it with `banyan restore {}`.",
+        file.display(),
+        size as f64 / 1e6,
+        started.elapsed().as_secs_f64(),
+        file.display()
+    );
+    Ok(())
+}
+
+async fn restore(config: Config, file: PathBuf) -> anyhow::Result<()> {
+    use banyan_search::{Error, SearchIndex, WriterOptions};
+    if config.database_url.is_some() {
+        bail!("`banyan restore` restores a SQLite backup; {POSTGRES_BACKUPS}");
+    }
+    let data_dir = config.data_dir();
+    // A running server holds its index: refuse rather than pull the database from under it.
+    if let Err(Error::Locked(_)) = SearchIndex::open(&data_dir.join("search"), WriterOptions::bulk()) {
+        bail!("{} is in use by a running server: stop it first", data_dir.display());
+    }
+    banyan_store_sqlite::restore(&file, &data_dir).await?;
+    println!("Restored {} into {}; rebuilding the search index.", file.display(), data_dir.display());
+    let _ = std::fs::remove_dir_all(data_dir.join("search"));
+    reindex(config).await
 }
 
 async fn reindex(config: Config) -> anyhow::Result<()> {

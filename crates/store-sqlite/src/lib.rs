@@ -66,6 +66,76 @@ pub async fn open_file(path: &Path) -> Result<SqliteStore> {
     Ok(SqlStore::new(Sqlite { write, read }))
 }
 
+/// Writes a consistent snapshot of the database in `data_dir` to `target` with `VACUUM INTO`,
+/// while servers and imports go on reading and writing it: the snapshot is the database as of
+/// one moment, every transaction committed before it whole, none after it. `target` must not
+/// exist. The snapshot is checked (`PRAGMA integrity_check`) before this returns.
+pub async fn backup(data_dir: &Path, target: &Path) -> Result<()> {
+    let source = data_dir.join(DATABASE_FILE);
+    if !source.exists() {
+        return Err(StoreError::Database(format!("there is no database at {}", source.display())));
+    }
+    if target.exists() {
+        return Err(StoreError::Database(format!("{} exists already; back up to a new file", target.display())));
+    }
+    let options = SqliteConnectOptions::new().filename(&source).busy_timeout(BUSY_TIMEOUT).read_only(true);
+    let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await.map_err(map_err)?;
+    let target_text = target.to_str().ok_or_else(|| StoreError::Database("the backup path is not UTF-8".into()))?;
+    sqlx::query("VACUUM INTO ?").bind(target_text).execute(&pool).await.map_err(map_err)?;
+    pool.close().await;
+    check(target).await
+}
+
+/// Checks that `file` is a sound Banyan database this build can open: `PRAGMA integrity_check`
+/// is `ok` and its schema is not newer than this build's.
+pub async fn check(file: &Path) -> Result<()> {
+    let options = SqliteConnectOptions::new().filename(file).read_only(true);
+    let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await.map_err(map_err)?;
+    let integrity: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&pool).await.map_err(map_err)?;
+    if integrity != "ok" {
+        return Err(StoreError::Database(format!("{} fails its integrity check: {integrity}", file.display())));
+    }
+    let (database, known) = (applied_version(&pool).await?, known_schema_version());
+    pool.close().await;
+    if database == 0 {
+        return Err(StoreError::Database(format!("{} is not a Banyan database", file.display())));
+    }
+    if database > known {
+        return Err(StoreError::SchemaTooNew { database, known });
+    }
+    Ok(())
+}
+
+/// Puts the backup `file` in place as the database of `data_dir` (which no process may be
+/// using): checked first, copied beside the database and synced, then renamed over it in one
+/// step, so that a crash leaves either the old database or the restored one.
+pub async fn restore(file: &Path, data_dir: &Path) -> Result<()> {
+    check(file).await?;
+    let io = |e: std::io::Error| StoreError::Database(format!("restoring into {}: {e}", data_dir.display()));
+    std::fs::create_dir_all(data_dir).map_err(io)?;
+    let target = data_dir.join(DATABASE_FILE);
+    let staging = data_dir.join(format!("{DATABASE_FILE}.restoring"));
+    std::fs::copy(file, &staging).map_err(io)?;
+    std::fs::File::open(&staging).and_then(|f| f.sync_all()).map_err(io)?;
+    // Fold the old database's log into it first, so that removing the log loses nothing if
+    // the rename below never happens.
+    if target.exists() {
+        let options = SqliteConnectOptions::new().filename(&target).busy_timeout(BUSY_TIMEOUT);
+        let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await.map_err(map_err)?;
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&pool).await.map_err(map_err)?;
+        pool.close().await;
+    }
+    for suffix in ["-wal", "-shm"] {
+        let side = data_dir.join(format!("{DATABASE_FILE}{suffix}"));
+        if side.exists() {
+            std::fs::remove_file(side).map_err(io)?;
+        }
+    }
+    std::fs::rename(&staging, &target).map_err(io)?;
+    std::fs::File::open(data_dir).and_then(|d| d.sync_all()).map_err(io)?;
+    Ok(())
+}
+
 async fn applied_version(pool: &SqlitePool) -> Result<i64> {
     let exists: Option<String> =
         sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'")

@@ -1,5 +1,6 @@
 //! The `banyan` binary, run as a user runs it: separate processes, real files, real HTTP.
 
+mod backup;
 mod commands;
 mod federation;
 mod search;
