@@ -18,7 +18,50 @@ backend_tests!(
     record_pages_show_every_kind_and_hide_what_is_not_public,
     country_pages_and_the_map,
     unknown_addresses_get_a_page_or_a_problem,
+    every_kind_of_response_carries_the_security_headers,
 );
+
+/// Pages, JSON, problems, XML, Atom, CSV, assets and redirects: each with `nosniff`, no
+/// framing, a same-origin referrer policy and a Content-Security-Policy; cookies `__Host-`,
+/// `Secure`, `HttpOnly`, `SameSite`.
+async fn every_kind_of_response_carries_the_security_headers(db: TestDb) {
+    let app = site(db).await;
+    let id = publish(&app, practice("Clinic queues by SMS", "en", &["TH-40"])).await;
+    let cases: Vec<(String, &str)> = vec![
+        ("/".into(), "text/html"),
+        (format!("/records/{id}"), "text/html"),
+        ("/no/such/page".into(), "text/html"),
+        (format!("/api/v1/records/{id}"), "application/json"),
+        ("/api/v1/records/not-an-id".into(), "application/problem+json"),
+        ("/oai?verb=Identify".into(), "text/xml"),
+        ("/feeds/records.atom".into(), "application/atom+xml"),
+        ("/api/v1/exports/records.csv".into(), "text/csv"),
+        ("/dashboard/stages.csv".into(), "text/csv"),
+        ("/sitemap.xml".into(), "application/xml"),
+        ("/assets/site.css".into(), "text/css"),
+        ("/my".into(), ""),
+    ];
+    for (path, kind) in &cases {
+        let r = page(&app, path, &[]).await;
+        let ct = r.header("content-type").unwrap_or("");
+        assert!(ct.starts_with(kind), "{path}: {ct}");
+        assert_eq!(r.header("x-content-type-options"), Some("nosniff"), "{path}");
+        assert_eq!(r.header("x-frame-options"), Some("DENY"), "{path}");
+        assert_eq!(r.header("referrer-policy"), Some("same-origin"), "{path}");
+        let csp = r.header("content-security-policy").unwrap_or_else(|| panic!("{path}: no CSP"));
+        assert!(csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        for cookie in r.headers.get_all("set-cookie") {
+            let c = cookie.to_str().unwrap();
+            assert!(c.starts_with("__Host-"), "{path}: {c}");
+            for attr in ["Secure", "HttpOnly", "SameSite=", "Path=/"] {
+                assert!(c.contains(attr), "{path}: {c} lacks {attr}");
+            }
+        }
+    }
+    // A form page sets the anonymous CSRF cookie, with those attributes.
+    let login = page(&app, "/login", &[]).await;
+    assert!(login.headers.get_all("set-cookie").iter().any(|c| c.to_str().unwrap().starts_with("__Host-banyan_csrf=")));
+}
 
 /// A published record, as a curator would leave it.
 async fn publish(app: &TestApp, record: serde_json::Value) -> String {
