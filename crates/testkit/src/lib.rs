@@ -105,6 +105,14 @@ impl TestDb {
         }
     }
 
+    /// The SQLite database file, for a SQLite test database.
+    pub fn sqlite_file(&self) -> Option<PathBuf> {
+        match &self.database {
+            Database::Sqlite { dir } => Some(dir.path().join(banyan_store_sqlite::DATABASE_FILE)),
+            Database::Postgres { .. } => None,
+        }
+    }
+
     /// Opens the same database again, as a restarted server would.
     pub async fn reopen(&self) -> banyan_store::Result<Arc<dyn Store>> {
         Ok(match &self.database {

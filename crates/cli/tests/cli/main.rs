@@ -2,6 +2,7 @@
 
 mod backup;
 mod commands;
+mod crash;
 mod federation;
 mod search;
 mod serve;
