@@ -2,6 +2,7 @@
 
 mod accounts;
 mod bad_input;
+mod canary;
 mod conversations;
 mod i18n;
 mod impact;
