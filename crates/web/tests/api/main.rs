@@ -19,6 +19,7 @@ mod records;
 mod search;
 mod site;
 mod story;
+mod xss;
 
 use std::sync::Arc;
 
