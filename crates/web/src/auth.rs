@@ -263,8 +263,11 @@ async fn resolve(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiErr
         if !secret.starts_with(TOKEN_PREFIX) || secret.len() > 200 {
             return Err(invalid());
         }
-        if secret.starts_with(SESSION_TOKEN_PREFIX) {
-            let session = state.store.session(&token_hash(secret)).await?.ok_or_else(invalid)?;
+        // An API session's token; or an API token whose random part happens to begin with
+        // `s_` (one in 4,096), which falls through to the token lookup below.
+        if secret.starts_with(SESSION_TOKEN_PREFIX)
+            && let Some(session) = state.store.session(&token_hash(secret)).await?
+        {
             let user = state.store.user(session.user_id).await?.ok_or_else(invalid)?;
             let viewer = viewer_for(state, &user, None).await?;
             return Ok(Caller { viewer, user: Some(user), auth: Auth::Session(session) });

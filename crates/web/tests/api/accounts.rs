@@ -11,6 +11,7 @@ use serde_json::json;
 use crate::{PASSWORD, TestApp, link_token};
 
 backend_tests!(
+    an_api_token_that_looks_like_a_session_token_still_works,
     cookie_sessions_need_the_csrf_token_and_this_site_as_origin,
     signing_out_and_changing_the_password_end_sessions,
     one_time_tokens_work_once_and_expire,
@@ -498,4 +499,36 @@ async fn invitations_bring_people_into_organisations(db: TestDb) {
     assert_eq!(refused.error_fields(), ["organisation"]);
     let left = app.by(&editor).delete(&format!("/api/v1/organisations/{org_id}/members/{}", editor.id)).await;
     assert_eq!(left.status, StatusCode::NO_CONTENT, "anyone may leave");
+}
+
+/// An API token's random part may begin with `s_`, as an API session's does (one in 4,096);
+/// such a token once failed as "not valid" (a CI run met one). It works.
+async fn an_api_token_that_looks_like_a_session_token_still_works(db: TestDb) {
+    let app = TestApp::start(db).await;
+    let secret = format!("banyan_s_{}", "x".repeat(41));
+    let token = banyan_store::NewToken {
+        id: banyan_domain::TokenId::new(),
+        name: "unlucky".into(),
+        role: Role::Curator,
+        secret_hash: banyan_web::token_hash(&secret),
+        expires_at: None,
+        user_id: None,
+        scopes: Vec::new(),
+    };
+    app.db.store.create_token(token, &banyan_store::Actor::cli()).await.unwrap();
+    let r = app
+        .send(
+            reqwest::Method::GET,
+            "/api/v1/review/queue",
+            None,
+            &[("authorization", &format!("Bearer {secret}"))],
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    // A session-like token that is neither is still refused.
+    let r = app
+        .send(reqwest::Method::GET, "/api/v1/review/queue", None, &[("authorization", "Bearer banyan_s_nothing")], None)
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
 }
