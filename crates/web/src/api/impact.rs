@@ -205,7 +205,12 @@ async fn put_adoption(
 
 /// The rate table, or an empty one against `fallback` (which converts nothing but itself).
 pub(crate) async fn rates(state: &AppState, fallback: CurrencyCode) -> ApiResult<Rates> {
-    Ok(state.store.rates().await?.map(|t| t.rates).unwrap_or(Rates { base: fallback, rates: vec![] }))
+    Ok(rates_or(state.store.rates().await?.map(|t| t.rates).as_ref(), fallback))
+}
+
+/// The rate table read once, for several services: itself, or an empty one against `fallback`.
+pub(crate) fn rates_or(table: Option<&Rates>, fallback: CurrencyCode) -> Rates {
+    table.cloned().unwrap_or(Rates { base: fallback, rates: vec![] })
 }
 
 fn usd() -> CurrencyCode {
@@ -272,10 +277,8 @@ async fn list_services(
 ) -> ApiResult<JsonResponse> {
     let p = practice(&state, &caller, record_id(&id)?).await?;
     let list = state.store.services(Some(p.id)).await?;
-    let mut items = Vec::new();
-    for s in &list {
-        items.push(service_view(s, &rates(&state, s.input.currency).await?));
-    }
+    let table = state.store.rates().await?.map(|t| t.rates);
+    let items: Vec<Value> = list.iter().map(|s| service_view(s, &rates_or(table.as_ref(), s.input.currency))).collect();
     Ok(JsonResponse::ok(&json!({"items": items})))
 }
 

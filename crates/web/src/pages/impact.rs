@@ -439,10 +439,9 @@ pub async fn practice_section(
     let origin = practice.content.places.first().map(|p| p.country().code());
     let may_edit = ctx.caller.viewer.is_curator() || ctx.caller.viewer.is_editor_of(practice);
     let services = state.store.services(Some(practice.id)).await.map_err(|e| ctx.fail(e))?;
-    let mut service_rows = Vec::new();
-    for s in &services {
-        service_rows.push(service_summary(state, ctx, s).await?);
-    }
+    let table = state.store.rates().await.map_err(|e| ctx.fail(e))?.map(|t| t.rates);
+    let service_rows: Vec<Value> =
+        services.iter().map(|s| service_summary(ctx, s, &api::rates_or(table.as_ref(), s.input.currency))).collect();
     let adopters = adopter_options(state, ctx, practice).await?;
     // The practices this one is the adopter's own record of, which it points back to.
     let deriving = state.store.adoptions_deriving(practice.id).await.map_err(|e| ctx.fail(e))?;
@@ -482,14 +481,13 @@ pub async fn practice_section(
 }
 
 /// A service in a list: its current "to be" against the "as is".
-async fn service_summary(state: &AppState, ctx: &PageCtx, s: &Service) -> Result<Value, PageError> {
+fn service_summary(ctx: &PageCtx, s: &Service, rates: &Rates) -> Value {
     let l = ctx.locale;
-    let rates = api::rates(state, s.input.currency).await.map_err(|e| ctx.fail(e))?;
     let today = api::today();
     let cur = s.input.currency.code();
-    let comparison = s.input.current(today).and_then(|m| s.input.compare(m, s.input.currency, &rates, today));
+    let comparison = s.input.current(today).and_then(|m| s.input.compare(m, s.input.currency, rates, today));
     let c = comparison.and_then(Result::ok);
-    Ok(json!({
+    json!({
         "href": format!("/services/{}", s.id), "name": s.input.name, "agency": s.input.agency,
         "place": place_name(l, s.input.place),
         "tcv": c.map(|c| json!({
@@ -498,7 +496,7 @@ async fn service_summary(state: &AppState, ctx: &PageCtx, s: &Service) -> Result
             "visits": [l.int(i64::from(c.before.visits)), l.int(i64::from(c.after.visits)), percent(l, c.visits.percent)],
             "yearly": [hours(l, c.yearly_saved.hours.round()), money(l, c.yearly_saved.cost.round(), cur), l.number(c.yearly_saved.visits.round(), 0)],
         })),
-    }))
+    })
 }
 
 /// The adoption form as the JSON the API takes.
@@ -530,8 +528,7 @@ fn adoption_json(form: &FormData) -> Value {
 
 /// Errors by form field: `links[2]` is the `links` box, `maps[1].steps[0].fees` is `m1.s0.fees`.
 fn form_field(path: &str) -> String {
-    if let Some(rest) = path.strip_prefix("links[") {
-        let _ = rest;
+    if path.starts_with("links[") {
         return "links".into();
     }
     if let Some(rest) = path.strip_prefix("maps[") {

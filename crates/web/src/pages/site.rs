@@ -804,15 +804,6 @@ async fn country(State(state): State<AppState>, ctx: PageCtx, Path(code): Path<S
         let req = browse(vec![(Facet::Country, vec![c.clone()]), (Facet::Kind, kinds)], lang, 12, true);
         on_index(&state, &ctx, move |i| i.search(&req)).await?
     };
-    let orgs = {
-        let req = browse(
-            vec![(Facet::Country, vec![c.clone()]), (Facet::Kind, vec!["organisation".into()])],
-            lang,
-            50,
-            false,
-        );
-        on_index(&state, &ctx, move |i| i.search(&req)).await?
-    };
     let world = {
         let req = browse(vec![], lang, 0, true);
         on_index(&state, &ctx, move |i| i.search(&req)).await?
@@ -829,13 +820,16 @@ async fn country(State(state): State<AppState>, ctx: PageCtx, Path(code): Path<S
     let region = country.regions().nth(1).map(|r| label(ctx.locale, "regions", r.code()));
     let profile = crate::api::impact::profile(&state, country, lang).await.map_err(|e| ctx.fail(e))?;
     let l = ctx.locale;
-    let units: std::collections::HashSet<String> = profile["organisations"]["items"]
+    // The profile already found the organisations, with innovation units marked.
+    let organisations: Vec<Value> = profile["organisations"]["items"]
         .as_array()
         .map(|items| {
             items
                 .iter()
-                .filter(|i| i["innovation_unit"] == true)
-                .filter_map(|i| i["id"].as_str().map(str::to_string))
+                .map(|o| {
+                    json!({"title": o["title"], "innovation_unit": o["innovation_unit"],
+                           "href": format!("/organisations/{}", o["id"].as_str().unwrap_or(""))})
+                })
                 .collect()
         })
         .unwrap_or_default();
@@ -873,11 +867,7 @@ async fn country(State(state): State<AppState>, ctx: PageCtx, Path(code): Path<S
             "code": c, "name": name, "region": region, "total": records.total, "stats": stats,
             "records": records.hits.iter().map(|h| hit(ctx.locale, h)).collect::<Vec<_>>(),
             "more": format!("/search?country={c}"),
-            "organisations": orgs.hits.iter().map(|h| {
-                let mut v = hit(ctx.locale, h);
-                v["innovation_unit"] = json!(units.contains(&h.id.to_string()));
-                v
-            }).collect::<Vec<_>>(),
+            "organisations": organisations,
             "impact": impact, "adopted_here": adopted_here, "deployed": deployed,
             "map": map::world(ctx.locale, &counts(&world, Facet::Country), Some(&c)),
         }),
