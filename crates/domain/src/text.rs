@@ -118,6 +118,13 @@ pub fn slugify(s: &str, max: usize) -> String {
     slug
 }
 
+/// JSON to put inside an HTML `<script>` element (JSON-LD): `<`, `>` and `&` are written as
+/// `\u003c`, `\u003e` and `\u0026`, which JSON reads back as the same characters, so that no
+/// text can close the element or open a comment.
+pub fn json_for_script(v: &serde_json::Value) -> String {
+    v.to_string().replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,5 +172,13 @@ mod tests {
         assert_eq!(slugify("คิวโรงพยาบาล ออนไลน์", 80), "คิวโรงพยาบาล-ออนไลน์");
         assert_eq!(slugify("!!!", 80), "");
         assert_eq!(slugify("abc def", 4), "abc");
+    }
+
+    #[test]
+    fn json_for_a_script_element_cannot_close_it() {
+        let v = serde_json::json!({"name": "</script><script>alert(1)</script> & <!--"});
+        let out = super::json_for_script(&v);
+        assert!(!out.contains('<') && !out.contains('>') && !out.contains('&'), "{out}");
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&out).unwrap(), v);
     }
 }

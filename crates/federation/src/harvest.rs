@@ -375,6 +375,7 @@ async fn apply(
                 input,
                 owner: None,
                 derived_from: None,
+                carried: None,
             };
             store.create_record(new, actor).await.map_err(store_error)?;
             report.created += 1;

@@ -149,43 +149,79 @@ pub fn read(dir: &Path, report: &mut Report) -> anyhow::Result<Vec<Item>> {
     }
     let mut items = Vec::new();
     for (file, (path, folder)) in products {
-        report.read += 1;
-        let product: Product = match std::fs::read(&path)
-            .map_err(|e| e.to_string())
-            .and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string()))
-        {
-            Ok(p) => p,
+        let bytes = match std::fs::read(&path) {
+            Ok(b) => b,
             Err(e) => {
+                report.read += 1;
                 report.skip(path.display().to_string(), format!("not a product file: {e}"));
                 continue;
             }
         };
         let screening_path = dir.join("digitalpublicgoods").join(&file);
-        let screening: Screening = match std::fs::read(&screening_path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|e| {
-                report.note(format!(
-                    "screening file {} could not be read ({e}); its countries are missing",
-                    screening_path.display()
-                ));
-                Screening::default()
-            }),
-            Err(_) => Screening::default(),
+        let screening = std::fs::read(&screening_path).ok();
+        let label = ProductFile {
+            file: &file,
+            path: &path.display().to_string(),
+            screening_path: &screening_path.display().to_string(),
         };
-        let key = file.trim_end_matches(".json").to_string();
-        let mut product = product;
-        for text in [&mut product.name, &mut product.description] {
-            let (cleaned, changed) = banyan_domain::text::strip_controls(text);
-            if changed {
-                report.note("control characters removed from a product's text");
-                *text = cleaned;
-            }
-        }
-        match item(&key, folder, &product, &screening, report) {
-            Ok(item) => items.push(item),
-            Err(reason) => report.skip(format!("{REGISTRY}:{key}"), reason),
+        if let Some(item) = product(&label, folder, &bytes, screening.as_deref(), report) {
+            items.push(item);
         }
     }
     Ok(items)
+}
+
+/// Where a product's bytes came from, for the report.
+pub struct ProductFile<'a> {
+    /// The file's name (`<key>.json`).
+    pub file: &'a str,
+    pub path: &'a str,
+    pub screening_path: &'a str,
+}
+
+/// One product file of `folder` (`nominees` or `archive`), with its screening file if there is
+/// one: the item to import, or `None` with the reason in the report.
+pub fn product(
+    label: &ProductFile<'_>,
+    folder: &str,
+    bytes: &[u8],
+    screening: Option<&[u8]>,
+    report: &mut Report,
+) -> Option<Item> {
+    report.read += 1;
+    let mut product: Product = match serde_json::from_slice(bytes) {
+        Ok(p) => p,
+        Err(e) => {
+            report.skip(label.path.to_string(), format!("not a product file: {e}"));
+            return None;
+        }
+    };
+    let screening: Screening = match screening.map(serde_json::from_slice) {
+        Some(Ok(s)) => s,
+        Some(Err(e)) => {
+            report.note(format!(
+                "screening file {} could not be read ({e}); its countries are missing",
+                label.screening_path
+            ));
+            Screening::default()
+        }
+        None => Screening::default(),
+    };
+    let key = label.file.trim_end_matches(".json").to_string();
+    for text in [&mut product.name, &mut product.description] {
+        let (cleaned, changed) = banyan_domain::text::strip_controls(text);
+        if changed {
+            report.note("control characters removed from a product's text");
+            *text = cleaned;
+        }
+    }
+    match item(&key, folder, &product, &screening, report) {
+        Ok(item) => Some(item),
+        Err(reason) => {
+            report.skip(format!("{REGISTRY}:{key}"), reason);
+            None
+        }
+    }
 }
 
 fn item(key: &str, folder: &str, p: &Product, screening: &Screening, report: &mut Report) -> Result<Item, String> {

@@ -59,8 +59,13 @@ struct LeadOrganisation {
 /// skipped; the rest still import.
 pub fn read(file: &Path, report: &mut Report) -> anyhow::Result<Vec<Item>> {
     let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    parse(&bytes, &file.display().to_string(), report)
+}
+
+/// The cases in the bytes of a `cases.json` (`name` says where they came from, for the report).
+pub fn parse(bytes: &[u8], name: &str, report: &mut Report) -> anyhow::Result<Vec<Item>> {
     let cases: Vec<Value> =
-        serde_json::from_slice(&bytes).with_context(|| format!("{} is not a JSON list of cases", file.display()))?;
+        serde_json::from_slice(bytes).with_context(|| format!("{name} is not a JSON list of cases"))?;
     let mut items = Vec::new();
     for (i, raw) in cases.into_iter().enumerate() {
         report.read += 1;
@@ -68,7 +73,7 @@ pub fn read(file: &Path, report: &mut Report) -> anyhow::Result<Vec<Item>> {
         let case: Case = match serde_json::from_value(raw) {
             Ok(c) => c,
             Err(e) => {
-                report.skip(format!("{} ({label})", file.display()), format!("not a case: {e}"));
+                report.skip(format!("{name} ({label})"), format!("not a case: {e}"));
                 continue;
             }
         };

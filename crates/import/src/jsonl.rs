@@ -11,7 +11,8 @@ use serde_json::Value;
 
 use banyan_domain::record::InputMode;
 use banyan_domain::{Kind, Organisation, OrganisationId, OrganisationInput, Origin, RecordId, RecordInput};
-use banyan_store::{NewRecord, RecordState, Store, StoreError, record_uri};
+use banyan_store::{Carried, NewRecord, RecordState, Store, StoreError, record_uri};
+use chrono::{DateTime, Utc};
 
 use crate::{ApplyOptions, Progress, Report};
 
@@ -171,16 +172,40 @@ async fn record_line(
                 Some(o) => Origin::parse(o).map_err(|e| LineError::Invalid(format!("origin: {}", e.message)))?,
                 None => Origin::Local,
             };
+            let carried = carried(value)?;
             if !options.dry_run {
                 // People are not exported, so the record arrives without its owner; the link to
                 // the record it grew out of survives.
                 let derived_from =
                     value.get("derived_from").and_then(Value::as_str).and_then(|d| RecordId::parse(d).ok());
-                let new = NewRecord { id, uri, origin, input, owner: None, derived_from };
+                let new = NewRecord { id, uri, origin, input, owner: None, derived_from, carried };
                 store.create_record(new, &options.actor).await?;
             }
             report.created += 1;
         }
     }
     Ok(())
+}
+
+/// The version and dates of an exported record, which a record new to this node keeps. A line
+/// written by hand, without them, starts at version 1 today.
+fn carried(value: &Value) -> Result<Option<Carried>, LineError> {
+    let time = |field: &str| -> Result<Option<DateTime<Utc>>, LineError> {
+        match value.get(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => DateTime::parse_from_rfc3339(s)
+                .map(|t| Some(t.with_timezone(&Utc)))
+                .map_err(|_| LineError::Invalid(format!("{field}: {s:?} is not an RFC 3339 date and time"))),
+            Some(other) => Err(LineError::Invalid(format!("{field}: {other} is not an RFC 3339 date and time"))),
+        }
+    };
+    let (Some(created_at), Some(updated_at)) = (time("created_at")?, time("updated_at")?) else { return Ok(None) };
+    let version = match value.get("version") {
+        None | Some(Value::Null) => 1,
+        Some(v) => v
+            .as_i64()
+            .filter(|v| *v >= 1)
+            .ok_or_else(|| LineError::Invalid(format!("version: {v} is not a whole number of 1 or more")))?,
+    };
+    Ok(Some(Carried { version, created_at, updated_at, published_at: time("published_at")? }))
 }

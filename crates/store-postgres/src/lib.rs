@@ -22,6 +22,12 @@ pub fn known_schema_version() -> i64 {
     MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0)
 }
 
+/// The migrations this build applies, in order (for the tests that stop one half-way).
+#[doc(hidden)]
+pub fn migrations() -> &'static [sqlx::migrate::Migration] {
+    &MIGRATOR.migrations
+}
+
 /// Connects to `url` (`postgres://…`) and brings the schema up to date. Several instances may
 /// start at once: migrations run under the migrator's own advisory lock.
 pub async fn open(url: &str, max_connections: u32) -> Result<PostgresStore> {

@@ -42,14 +42,26 @@ pub async fn open(data_dir: &Path) -> Result<SqliteStore> {
     open_file(&data_dir.join(DATABASE_FILE)).await
 }
 
-/// Opens (creating if needed) the database file at `path`.
-pub async fn open_file(path: &Path) -> Result<SqliteStore> {
-    let options = SqliteConnectOptions::new()
+/// The migrations this build applies, in order (for the tests that stop one half-way).
+#[doc(hidden)]
+pub fn migrations() -> &'static [sqlx::migrate::Migration] {
+    &MIGRATOR.migrations
+}
+
+/// How every connection to the database at `path` is made.
+#[doc(hidden)]
+pub fn connect_options(path: &Path) -> SqliteConnectOptions {
+    SqliteConnectOptions::new()
         .filename(path)
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
-        .busy_timeout(BUSY_TIMEOUT);
+        .busy_timeout(BUSY_TIMEOUT)
+}
+
+/// Opens (creating if needed) the database file at `path`.
+pub async fn open_file(path: &Path) -> Result<SqliteStore> {
+    let options = connect_options(path);
     let write = SqlitePoolOptions::new()
         .max_connections(1)
         .acquire_timeout(BUSY_TIMEOUT * 2)

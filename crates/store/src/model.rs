@@ -60,13 +60,35 @@ pub struct NewRecord {
     pub input: RecordInput,
     pub owner: Option<UserId>,
     pub derived_from: Option<RecordId>,
+    /// For a record moved from another copy of this node: the version and dates it keeps.
+    /// Otherwise it starts at version 1, written now.
+    pub carried: Option<Carried>,
+}
+
+/// What a record moved between nodes keeps (`banyan export jsonl --all`, then `banyan import
+/// jsonl` into an empty node): its version and its dates, so that the copy is the record,
+/// and harvesters of the moved node see nothing change. Its earlier revisions stay behind.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Carried {
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub published_at: Option<DateTime<Utc>>,
 }
 
 impl NewRecord {
     /// A record written on this node, whose public address is `base_url`.
     pub fn local(input: RecordInput, base_url: &str) -> NewRecord {
         let id = RecordId::new();
-        NewRecord { id, uri: record_uri(base_url, id), origin: Origin::Local, input, owner: None, derived_from: None }
+        NewRecord {
+            id,
+            uri: record_uri(base_url, id),
+            origin: Origin::Local,
+            input,
+            owner: None,
+            derived_from: None,
+            carried: None,
+        }
     }
     pub fn owned_by(mut self, owner: Option<UserId>) -> NewRecord {
         self.owner = owner;

@@ -87,6 +87,14 @@ impl TestDb {
         Some(TestDb { store: Arc::new(store), database: Database::Postgres { url, admin_url, name, data } })
     }
 
+    /// Another fresh, empty database on the same backend (a second node).
+    pub async fn another(&self) -> TestDb {
+        match self.database {
+            Database::Sqlite { .. } => TestDb::sqlite().await,
+            Database::Postgres { .. } => TestDb::postgres().await.expect("PostgreSQL was there a moment ago"),
+        }
+    }
+
     pub fn backend(&self) -> &'static str {
         match self.database {
             Database::Sqlite { .. } => "sqlite",

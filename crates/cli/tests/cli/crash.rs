@@ -5,6 +5,12 @@
 //!
 //! `BANYAN_CRASH_ROUNDS` and `BANYAN_CRASH_WRITES` (per round) set the size: 20 × 1,000 by
 //! default (CI); `scripts/crash-test` runs 20 × 10,000.
+//!
+//! On PostgreSQL, the database server itself is also restarted under writes (stopped in its
+//! `immediate` mode, which is a crash followed by recovery), while Banyan runs on: Banyan answers
+//! 503 while it is away, and afterwards serves again with every acknowledged record. That test
+//! restarts the machine's PostgreSQL, so it runs alone, with `BANYAN_TEST_POSTGRES_RESTART=1`
+//! (`.ci/run` runs it after the suite).
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -119,5 +125,128 @@ async fn acknowledged_writes_survive_sigkill(db: TestDb) {
         "crash test: {rounds} rounds, {} acknowledged writes, none lost, in {:.1} s",
         acked.len(),
         started.elapsed().as_secs_f64()
+    );
+}
+
+/// The PostgreSQL cluster's restart, as `pg_ctlcluster` does it (`immediate`: no checkpoint,
+/// recovery from the WAL on start).
+fn restart_postgresql() {
+    let version = std::fs::read_dir("/etc/postgresql")
+        .expect("a Debian PostgreSQL cluster")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .max()
+        .unwrap();
+    for how in [&["stop", "-m", "immediate"][..], &["start"][..]] {
+        let out = std::process::Command::new("pg_ctlcluster")
+            .args(["--skip-systemctl-redirect", &version, "main"])
+            .args(how)
+            .output()
+            .expect("pg_ctlcluster runs");
+        assert!(out.status.success(), "pg_ctlcluster {how:?}: {}", String::from_utf8_lossy(&out.stderr));
+        if how[0] == "stop" {
+            // Long enough for requests to find it gone.
+            std::thread::sleep(Duration::from_millis(1500));
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn acknowledged_writes_survive_a_postgresql_restart() {
+    if std::env::var("BANYAN_TEST_POSTGRES_RESTART").as_deref() != Ok("1") {
+        eprintln!(
+            "skipped: restarting PostgreSQL would break the other tests running now; \
+             set BANYAN_TEST_POSTGRES_RESTART=1 to run it alone (.ci/run does)"
+        );
+        return;
+    }
+    let Some(db) = TestDb::postgres().await else { return };
+    let token = stdout(&banyan(&db, &["token", "create", "--role", "curator"])).trim().to_string();
+    let server = Server::start(&db.cli_args());
+    let url = server.url("/api/v1/records");
+    let acked: Arc<Mutex<Vec<String>>> = Arc::default();
+    let refused: Arc<Mutex<std::collections::BTreeMap<u16, usize>>> = Arc::default();
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut writers = Vec::new();
+    for w in 0..8 {
+        let (acked, refused, stop, url, token) =
+            (acked.clone(), refused.clone(), stop.clone(), url.clone(), token.clone());
+        writers.push(tokio::spawn(async move {
+            let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
+            let mut n = 0;
+            while !stop.load(Ordering::Relaxed) {
+                n += 1;
+                let body = json!({"kind": "idea", "title": format!("Writer {w} idea {n}"), "lang": "en",
+                    "status": "published", "details": {"problem": "p", "idea": "i"}});
+                let r = client.post(&url).bearer_auth(&token).json(&body).send().await.expect("Banyan stays up");
+                let status = r.status().as_u16();
+                if status == 201 {
+                    let v: Value = r.json().await.unwrap();
+                    acked.lock().unwrap().push(v["id"].as_str().unwrap().to_string());
+                } else {
+                    let problem: Value = r.json().await.unwrap_or_default();
+                    *refused.lock().unwrap().entry(status).or_default() += 1;
+                    assert_eq!(status, 503, "only 503 while the database is away: {problem}");
+                    assert!(problem["title"].is_string(), "a problem document: {problem}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            }
+        }));
+    }
+    let count = || acked.lock().unwrap().len();
+    let wait_for = |n: usize| {
+        let count = &count;
+        async move {
+            let deadline = Instant::now() + Duration::from_secs(120);
+            while count() < n {
+                assert!(Instant::now() < deadline, "writes did not resume after the restart: {} of {n}", count());
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+    };
+    for _ in 0..3 {
+        wait_for(count() + 300).await;
+        tokio::task::spawn_blocking(restart_postgresql).await.unwrap();
+    }
+    wait_for(count() + 300).await;
+    stop.store(true, Ordering::Relaxed);
+    for w in writers {
+        w.await.expect("every answer was a 201 or a 503");
+    }
+    let acked = acked.lock().unwrap().clone();
+    let refused = refused.lock().unwrap().clone();
+    assert!(refused.values().sum::<usize>() > 0, "the restarts were noticed");
+
+    let store = db.reopen().await.unwrap();
+    let ids: Vec<banyan_domain::RecordId> = acked.iter().map(|i| banyan_domain::RecordId::parse(i).unwrap()).collect();
+    let mut live = 0;
+    for chunk in ids.chunks(500) {
+        live += store
+            .records_by_id(chunk)
+            .await
+            .unwrap()
+            .iter()
+            .filter(|s| matches!(s, banyan_store::RecordState::Live(_)))
+            .count();
+    }
+    assert_eq!(live, acked.len(), "every acknowledged record survived three restarts");
+    let changes = store.changes_since(0, 1_000_000).await.unwrap();
+    for (i, c) in changes.iter().enumerate() {
+        assert_eq!(c.seq, i as i64 + 1, "the change log has no gap");
+    }
+    // Banyan itself never went down: the search index has them all.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let r: Value =
+            reqwest::get(server.url("/api/v1/search?kind=idea&limit=1")).await.unwrap().json().await.unwrap();
+        if r["total"].as_u64().unwrap_or(0) >= acked.len() as u64 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the index did not catch up: {} of {}", r["total"], acked.len());
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    eprintln!(
+        "PostgreSQL restart test: {} acknowledged writes across 3 restarts, none lost; refused while away: {refused:?}",
+        acked.len()
     );
 }

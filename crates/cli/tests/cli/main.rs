@@ -4,6 +4,7 @@ mod backup;
 mod commands;
 mod crash;
 mod federation;
+mod moving;
 mod search;
 mod serve;
 mod site;

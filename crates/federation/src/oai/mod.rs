@@ -196,6 +196,13 @@ impl Token {
     }
 }
 
+/// Whether `s` is a resumption token this repository could have issued (for the fuzz tests:
+/// any string must be read or refused, never crash the provider).
+#[doc(hidden)]
+pub fn check_resumption_token(s: &str) -> Result<(), OaiError> {
+    Token::decode(s).map(|_| ())
+}
+
 /// Who this repository is.
 #[derive(Debug, Clone)]
 pub struct Repository {

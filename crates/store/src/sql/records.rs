@@ -569,18 +569,31 @@ async fn insert_record<B: Backend>(tx: &mut B::Tx, new: &NewRecord, actor: &Acto
     let kind = content.details.kind();
     let slug = choose_slug(tx, new.input.slug.as_ref(), &content.title, kind, None).await?;
     let at = now();
+    let carried = new.carried.unwrap_or(Carried {
+        version: 1,
+        created_at: at,
+        updated_at: at,
+        published_at: (content.status == Status::Published).then_some(at),
+    });
+    if carried.version < 1 {
+        return Err(StoreError::Invalid(Violations::one(
+            &Path::root().key("version"),
+            "out_of_range",
+            "must be 1 or more",
+        )));
+    }
     let record = Record {
         id: new.id,
         slug,
         uri: new.uri.clone(),
         origin: new.origin.clone(),
-        version: 1,
+        version: carried.version,
         content: content.clone(),
         owner: new.owner,
         derived_from: new.derived_from,
-        created_at: at,
-        updated_at: at,
-        published_at: (content.status == Status::Published).then_some(at),
+        created_at: carried.created_at,
+        updated_at: carried.updated_at,
+        published_at: carried.published_at,
     };
     let data = record.to_json();
     let mut columns = vec![
@@ -588,7 +601,7 @@ async fn insert_record<B: Backend>(tx: &mut B::Tx, new: &NewRecord, actor: &Acto
         ("kind", kind.code().into()),
         ("uri", record.uri.as_str().into()),
         ("origin", record.origin.as_str().into()),
-        ("created_at", at.into()),
+        ("created_at", record.created_at.into()),
         ("owner_id", record.owner.map(|o| o.0).into()),
         ("derived_from", record.derived_from.map(|d| d.0).into()),
     ];
@@ -602,8 +615,10 @@ async fn insert_record<B: Backend>(tx: &mut B::Tx, new: &NewRecord, actor: &Acto
     let (sql, params) = q.finish();
     tx.execute(&sql, params).await?;
     write_terms(tx, &record).await?;
-    let log = WriteLog { entity: Entity::Record, id: record.id.0, op: ChangeOp::Create, version: 1, at, actor };
-    log.revision(tx, data).await?;
+    let log =
+        WriteLog { entity: Entity::Record, id: record.id.0, op: ChangeOp::Create, version: record.version, at, actor };
+    // The revision is dated when its version was written (now, unless the record was carried).
+    WriteLog { at: record.updated_at, ..log }.revision(tx, data).await?;
     log.audit(tx, json!({"kind": kind, "status": record.content.status, "title": record.content.title})).await?;
     log.change::<B>(tx).await?;
     Ok(record)

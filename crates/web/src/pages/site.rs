@@ -781,7 +781,7 @@ fn json_ld(state: &AppState, r: &banyan_domain::Record) -> String {
         "spatialCoverage": c.places.iter().map(|p| json!({"@type": "Place", "name": p.name(), "identifier": p.code()})).collect::<Vec<_>>(),
         "publisher": {"@type": "Organization", "name": state.config.site_name, "url": state.config.public_url},
     });
-    v.to_string().replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026")
+    banyan_domain::text::json_for_script(&v)
 }
 
 async fn countries(State(state): State<AppState>, ctx: PageCtx) -> PageResult {
