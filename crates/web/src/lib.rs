@@ -172,9 +172,17 @@ pub fn other_routes() -> Vec<(&'static str, &'static str)> {
     routes
 }
 
+/// The API's router and its OpenAPI document, completed with the problems every operation
+/// can answer.
+fn api_parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let (router, mut doc) = api_router().split_for_parts();
+    api::doc::complete(&mut doc);
+    (router, doc)
+}
+
 /// The OpenAPI document, as served at `/api/v1/openapi.json`.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    api_router().split_for_parts().1
+    api_parts().1
 }
 
 /// Wakes the indexer after a write, so that what this server writes is searchable at once
@@ -194,7 +202,7 @@ async fn wake_indexer(
 
 /// The whole application.
 pub fn router(state: AppState) -> Router {
-    let (api, doc) = api_router().split_for_parts();
+    let (api, doc) = api_parts();
     let doc = Arc::new(doc);
     let mut api = api;
     for (method, path, handler) in pages::routes() {

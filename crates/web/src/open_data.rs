@@ -195,7 +195,7 @@ async fn sitemap_xml(state: &AppState) -> ApiResult<String> {
     );
     for (loc, lastmod) in urls {
         out.push_str("<url><loc>");
-        out.push_str(&escape(&loc));
+        out.push_str(&banyan_federation::xml::escape(&loc));
         out.push_str("</loc>");
         if let Some(d) = lastmod {
             out.push_str("<lastmod>");
@@ -208,10 +208,6 @@ async fn sitemap_xml(state: &AppState) -> ApiResult<String> {
     Ok(out)
 }
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&apos;")
-}
-
 /// Streams an export: the store is read page by page as the client reads.
 fn stream(state: &AppState, kind: Option<Kind>, format: banyan_import::export::Format) -> Body {
     let (tx, rx) = tokio::sync::mpsc::channel::<Vec<u8>>(4);
@@ -222,9 +218,11 @@ fn stream(state: &AppState, kind: Option<Kind>, format: banyan_import::export::F
             tracing::warn!(error = %e, "an export stopped");
         }
     });
-    let chunks = futures::stream::unfold(rx, |mut rx| async move {
+    // Fused: the compression layer polls the body once more after its end, which an `unfold`
+    // stream answers with a panic (found by Schemathesis, which asks for gzip).
+    let chunks = futures::StreamExt::fuse(futures::stream::unfold(rx, |mut rx| async move {
         rx.recv().await.map(|b| (Ok::<_, std::io::Error>(axum::body::Bytes::from(b)), rx))
-    });
+    }));
     Body::from_stream(chunks)
 }
 

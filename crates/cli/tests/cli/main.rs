@@ -5,6 +5,7 @@ mod commands;
 mod crash;
 mod federation;
 mod moving;
+mod schemathesis;
 mod search;
 mod serve;
 mod site;

@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod conversations;
+pub mod doc;
 pub mod impact;
 pub mod matching;
 pub mod me;

@@ -5,7 +5,7 @@ use banyan_domain::RecordInput;
 use banyan_domain::record::InputMode;
 use banyan_store::{Actor, NewRecord};
 use banyan_testkit::{TestDb, backend_tests};
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::TestApp;
@@ -96,6 +96,14 @@ async fn feeds_exports_and_the_sitemap_publish_only_what_is_public(db: TestDb) {
     assert_eq!(rows.len(), 2, "a header and the one public challenge: {}", csv.text);
     assert!(rows[0].starts_with("id,kind,"));
     assert_eq!(app.get("/api/v1/exports/records.csv?kind=spaceship").await.status, StatusCode::BAD_REQUEST);
+    // Compressed, as browsers and most clients ask: the stream ends cleanly (it once ended in a
+    // panic and a cut connection).
+    for path in ["/api/v1/exports/records.jsonl", "/api/v1/exports/records.csv?kind="] {
+        let gz = app.request(Method::GET, path, None, &[("accept-encoding", "gzip")]).await;
+        assert_eq!(gz.status, StatusCode::OK, "{path}");
+        assert_eq!(gz.header("content-encoding"), Some("gzip"), "{path}");
+        assert!(gz.text.len() > 1000, "{path}");
+    }
 
     // The sitemap lists the public records' pages and nothing else.
     let map = app.get("/sitemap.xml").await;
