@@ -37,7 +37,7 @@ pub struct Loaded {
 }
 
 /// Records are generated on a blocking thread, in batches, ahead of the writer.
-fn generate(vocab: Arc<Vocabularies>, seed: u64, n: u64, batch: usize) -> mpsc::Receiver<Vec<GenRecord>> {
+pub(crate) fn generate(vocab: Arc<Vocabularies>, seed: u64, n: u64, batch: usize) -> mpsc::Receiver<Vec<GenRecord>> {
     let (tx, rx) = mpsc::channel(4);
     std::thread::spawn(move || {
         let mut i = 0;

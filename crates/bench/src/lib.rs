@@ -5,6 +5,7 @@
 
 pub mod corpus;
 pub mod engines;
+pub mod load;
 pub mod matching;
 pub mod report;
 
@@ -108,7 +109,7 @@ pub struct Machine {
     pub postgres: String,
 }
 
-fn machine(postgres: String) -> Machine {
+pub fn machine(postgres: String) -> Machine {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|c| {

@@ -143,6 +143,46 @@ enum BenchWhat {
     /// Matching's precision@5 and nDCG@10 on the judged challenges, with each part of the score
     /// left out in turn; writes docs/matching.md
     Matching(BenchMatchingArgs),
+    /// A running server under wrk: 90% reads and 10% writes, the record page and an API read
+    /// beside nginx serving the same bytes, and a soak watching memory; on SQLite and
+    /// PostgreSQL; writes docs/load.md
+    Load(BenchLoadArgs),
+}
+
+#[derive(Args)]
+struct BenchLoadArgs {
+    /// Synthetic records to seed the registry with
+    #[arg(long, default_value_t = 100_000)]
+    records: u64,
+    /// Connections in all (nine in ten read, one in ten writes)
+    #[arg(long, default_value_t = 200)]
+    connections: usize,
+    /// Seconds of the mixed load
+    #[arg(long, default_value_t = 60)]
+    seconds: u64,
+    /// Seconds of each side of the comparison with nginx (0: none)
+    #[arg(long, default_value_t = 15)]
+    ceiling_seconds: u64,
+    /// Seconds of the soak (0: none)
+    #[arg(long, default_value_t = 600)]
+    soak_seconds: u64,
+    /// The backends the soak runs on
+    #[arg(long, value_delimiter = ',', default_value = "sqlite")]
+    soak_on: Vec<String>,
+    /// Backends to run: sqlite, postgres
+    #[arg(long, value_delimiter = ',', default_value = "sqlite,postgres")]
+    backends: Vec<String>,
+    /// PostgreSQL server (a database is made and dropped there)
+    #[arg(long, env = "BANYAN_BENCH_POSTGRES_URL", default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
+    postgres_url: String,
+    /// Where the servers' files go
+    #[arg(long, default_value = "banyan-bench/load")]
+    dir: PathBuf,
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// The report
+    #[arg(long, default_value = "docs/load.md")]
+    out: PathBuf,
 }
 
 #[derive(Args)]
@@ -326,6 +366,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Restore { file } => restore(config, file).await,
         Command::Harvest { peer } => harvest(config, peer).await,
         Command::Bench { what: BenchWhat::Search(args) } => bench_search(args).await,
+        Command::Bench { what: BenchWhat::Load(args) } => bench_load(args).await,
         Command::Bench { what: BenchWhat::Matching(args) } => {
             let md = banyan_bench::matching::report(&args.data).await?;
             std::fs::write(&args.out, md).with_context(|| format!("writing {}", args.out.display()))?;
@@ -559,6 +600,51 @@ async fn harvest_periodically(
             }
         }
     }
+}
+
+async fn bench_load(args: BenchLoadArgs) -> anyhow::Result<()> {
+    for b in &args.backends {
+        if !["sqlite", "postgres"].contains(&b.as_str()) {
+            bail!("unknown backend {b:?}: use sqlite or postgres");
+        }
+    }
+    if args.records == 0 || args.connections < 2 || args.seconds == 0 {
+        bail!("records and seconds must be above zero, and connections at least 2");
+    }
+    let mut md = String::from(
+        "# Load test\n\nWritten by `banyan bench load` (crates/bench/src/load.rs); do not edit by hand. A `banyan serve` \
+         process (release build) holds a seeded synthetic registry; two `wrk` processes on loopback drive it at once, \
+         reads on nine connections in ten (record pages, search pages, the search API with facets and a filter, API \
+         reads of records and lists) and writes on the tenth (published records through the API). The record page \
+         and an API read are then compared with nginx serving the same bytes as static files (the practical \
+         ceiling), and a soak runs the same mix while the server's memory is sampled every 30 s.\n\n",
+    );
+    let mut failed = Vec::new();
+    for backend in &args.backends {
+        let options = banyan_bench::load::LoadOptions {
+            banyan: std::env::current_exe().context("finding the banyan executable")?,
+            dir: args.dir.join(backend),
+            postgres_url: (backend == "postgres").then(|| args.postgres_url.clone()),
+            records: args.records,
+            connections: args.connections,
+            seconds: args.seconds,
+            ceiling_seconds: args.ceiling_seconds,
+            soak_seconds: if args.soak_on.contains(backend) { args.soak_seconds } else { 0 },
+            seed: args.seed,
+        };
+        let report = banyan_bench::load::run(options, &|line| eprintln!("{backend}: {line}")).await?;
+        if !report.passed {
+            failed.push(backend.clone());
+        }
+        md.push_str(&report.markdown);
+        md.push('\n');
+    }
+    std::fs::write(&args.out, &md).with_context(|| format!("writing {}", args.out.display()))?;
+    println!("Wrote {}.", args.out.display());
+    if !failed.is_empty() {
+        bail!("targets missed on {}: see {}", failed.join(" and "), args.out.display());
+    }
+    Ok(())
 }
 
 async fn bench_search(args: BenchSearchArgs) -> anyhow::Result<()> {

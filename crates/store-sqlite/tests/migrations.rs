@@ -10,7 +10,7 @@ use std::path::Path;
 use banyan_store::{RecordQuery, Store, Visibility};
 use banyan_store_sqlite::{DATABASE_FILE, known_schema_version};
 
-const FIXTURES: &[(i64, &str)] = &[(6, "schema-6-demo.sqlite3")];
+const FIXTURES: &[(i64, &str)] = &[(6, "schema-6-demo.sqlite3"), (7, "schema-7-demo.sqlite3")];
 
 async fn scalar(file: &Path, sql: &str) -> Vec<String> {
     use sqlx::Row;

@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod derived;
 pub mod extract;
 pub mod i18n;
 pub mod mail;
@@ -81,6 +82,8 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     pub metrics: Arc<metrics::Metrics>,
     pub limiter: Arc<rate::RateLimiter>,
+    /// Similar records and matches of record pages, for a short while.
+    pub derived: Arc<derived::Derived>,
 }
 
 impl AppState {
@@ -93,6 +96,7 @@ impl AppState {
             config: Arc::new(config),
             metrics: Arc::new(metrics::Metrics::new()),
             limiter: Arc::new(rate::RateLimiter::default()),
+            derived: Arc::default(),
         }
     }
 }

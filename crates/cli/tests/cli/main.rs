@@ -4,6 +4,7 @@ mod backup;
 mod commands;
 mod crash;
 mod federation;
+mod load;
 mod moving;
 mod schemathesis;
 mod search;

@@ -636,14 +636,29 @@ pub async fn record_page_with(
         .take(20)
         .map(|r| json!({"version": r.version, "at": r.at.to_rfc3339(), "op": format!("{:?}", r.op).to_lowercase()}))
         .collect();
-    let similar_hits = if shown.is_public() {
+    // Both searches below are kept for a while per record version (crate::derived).
+    let texts = |reasons: &Value| -> Vec<String> {
+        reasons
+            .as_array()
+            .map(|r| r.iter().filter_map(|x| x["text"].as_str().map(str::to_string)).collect())
+            .unwrap_or_default()
+    };
+    let similar_hits: Vec<Value> = if shown.is_public() {
         let probe = Probe::from_record(&record);
-        let found = on_index(&state, &ctx, move |i| similar(i, &probe, &[], 5)).await?;
+        let found = state
+            .derived
+            .get_or(record.id.0, record.version, "similar", || async {
+                let hits = on_index(&state, &ctx, move |i| similar(i, &probe, &[], 5)).await?;
+                Ok(serde_json::to_value(hits).unwrap_or_default())
+            })
+            .await?;
         found
-            .iter()
+            .as_array()
+            .into_iter()
+            .flatten()
             .map(|h| {
-                let reasons: Vec<&str> = h.reasons.iter().map(|r| r.text.as_str()).collect();
-                json!({"title": h.title, "href": format!("/records/{}", h.id), "kind": label(locale, "kinds", &h.kind), "reasons": reasons})
+                json!({"title": h["title"], "href": format!("/records/{}", h["id"].as_str().unwrap_or_default()),
+                       "kind": label(locale, "kinds", h["kind"].as_str().unwrap_or_default()), "reasons": texts(&h["reasons"])})
             })
             .collect()
     } else {
@@ -658,10 +673,17 @@ pub async fn record_page_with(
     let matches: Vec<Value> = if match_kinds.is_empty() {
         Vec::new()
     } else {
-        crate::api::matching::matches(&state, &record, match_kinds, 6)
+        let found = state
+            .derived
+            .get_or(record.id.0, record.version, "matches", || async {
+                crate::api::matching::matches(&state, &record, match_kinds, 6).await.map(Value::Array)
+            })
             .await
-            .map_err(|e| ctx.fail(e))?
+            .map_err(|e| ctx.fail(e))?;
+        found
+            .as_array()
             .into_iter()
+            .flatten()
             .map(|m| {
                 let percent = (m["score"].as_f64().unwrap_or(0.0) * 100.0).round();
                 json!({
@@ -669,7 +691,7 @@ pub async fn record_page_with(
                     "title": m["title"], "href": format!("/records/{}", m["id"].as_str().unwrap_or_default()),
                     "kind": label(locale, "kinds", m["kind"].as_str().unwrap_or_default()),
                     "fit": locale.number(percent, 0),
-                    "reasons": m["reasons"].as_array().map(|r| r.iter().filter_map(|x| x["text"].as_str().map(str::to_string)).collect::<Vec<_>>()).unwrap_or_default(),
+                    "reasons": texts(&m["reasons"]),
                     "unmet": m["reasons"].as_array().is_some_and(|r| r.iter().any(|x| x["code"] == "unmet")),
                 })
             })
