@@ -29,6 +29,11 @@ pub fn markdown(results: &[&SizeResult]) -> String {
          end: each record validated and written with its revision, audit entry and change-log row, and indexed \
          by the indexer following the change log, as a server does.\n"
     );
+    let _ = writeln!(
+        md,
+        "The whole server under mixed reads and writes, beside nginx serving the same bytes, and a soak: \
+         [load.md](load.md) (`banyan bench load`).\n"
+    );
     for r in results {
         let _ = writeln!(md, "## {} records\n", group(r.records));
         let _ = writeln!(

@@ -240,7 +240,17 @@ impl Backend for Sqlite {
     const DIALECT: Dialect = Dialect { lock_change_log: None };
 
     async fn begin(&self) -> Result<SqliteTx> {
-        self.write.begin_with("BEGIN IMMEDIATE").await.map(SqliteTx).map_err(map_err)
+        // Begun in a task of its own, which finishes even when the caller is cancelled (a client
+        // that hangs up mid-request). sqlx sends `BEGIN IMMEDIATE` and then checks that it took
+        // effect; a caller cancelled between the two left the one write connection inside a
+        // transaction nobody could end, and every later write failed. The load test found it.
+        // Now a transaction begun for a caller that is gone is dropped, and so rolled back.
+        let pool = self.write.clone();
+        tokio::spawn(async move { pool.begin_with("BEGIN IMMEDIATE").await })
+            .await
+            .map_err(|e| StoreError::Database(format!("beginning a transaction: {e}")))?
+            .map(SqliteTx)
+            .map_err(map_err)
     }
 
     async fn fetch(&self, sql: &str, params: Vec<SqlValue>) -> Result<Vec<Row>> {

@@ -50,8 +50,7 @@ async fn acknowledged_writes_survive_sigkill(db: TestDb) {
                 let mut n = 0;
                 while !stop.load(Ordering::Relaxed) {
                     n += 1;
-                    let body = json!({"kind": "idea", "title": format!("Round {round} writer {w} idea {n}"), "lang": "en",
-                        "status": "published", "details": {"problem": "p", "idea": "i"}});
+                    let body = idea(format!("Round {round} writer {w} idea {n}"));
                     // A request cut by the kill is simply not acknowledged.
                     let Ok(r) = client.post(&url).bearer_auth(&token).json(&body).send().await else { break };
                     if r.status() != 201 {
@@ -86,41 +85,9 @@ async fn acknowledged_writes_survive_sigkill(db: TestDb) {
     if let Some(file) = db.sqlite_file() {
         banyan_store_sqlite::check(&file).await.expect("PRAGMA integrity_check is ok");
     }
-    let store = db.reopen().await.unwrap();
-    let mut seen = std::collections::HashSet::new();
-    for chunk in acked.chunks(500) {
-        let ids: Vec<banyan_domain::RecordId> =
-            chunk.iter().map(|i| banyan_domain::RecordId::parse(i).unwrap()).collect();
-        for s in store.records_by_id(&ids).await.unwrap() {
-            if let banyan_store::RecordState::Live(r) = s {
-                seen.insert(r.id.to_string());
-            }
-        }
-    }
-    let lost: Vec<&String> = acked.iter().filter(|id| !seen.contains(*id)).collect();
-    assert!(lost.is_empty(), "{} of {} acknowledged records were lost", lost.len(), acked.len());
-    let mut expected = 1;
-    let mut after = 0;
-    loop {
-        let changes = store.changes_since(after, 10_000).await.unwrap();
-        let Some(last) = changes.last().map(|c| c.seq) else { break };
-        for c in &changes {
-            assert_eq!(c.seq, expected, "the change log has a gap before {}", c.seq);
-            expected += 1;
-        }
-        after = last;
-    }
+    every_acknowledged_record_is_there(&db, &acked).await;
     let server = Server::start(&db.cli_args());
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let r: Value =
-            reqwest::get(server.url("/api/v1/search?kind=idea&limit=1")).await.unwrap().json().await.unwrap();
-        if r["total"].as_u64().unwrap_or(0) >= acked.len() as u64 {
-            break;
-        }
-        assert!(Instant::now() < deadline, "the index did not catch up: {} of {}", r["total"], acked.len());
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
+    the_index_catches_up(&server, acked.len()).await;
     eprintln!(
         "crash test: {rounds} rounds, {} acknowledged writes, none lost, in {:.1} s",
         acked.len(),
@@ -176,8 +143,7 @@ async fn acknowledged_writes_survive_a_postgresql_restart() {
             let mut n = 0;
             while !stop.load(Ordering::Relaxed) {
                 n += 1;
-                let body = json!({"kind": "idea", "title": format!("Writer {w} idea {n}"), "lang": "en",
-                    "status": "published", "details": {"problem": "p", "idea": "i"}});
+                let body = idea(format!("Writer {w} idea {n}"));
                 let r = client.post(&url).bearer_auth(&token).json(&body).send().await.expect("Banyan stays up");
                 let status = r.status().as_u16();
                 if status == 201 {
@@ -217,36 +183,59 @@ async fn acknowledged_writes_survive_a_postgresql_restart() {
     let refused = refused.lock().unwrap().clone();
     assert!(refused.values().sum::<usize>() > 0, "the restarts were noticed");
 
-    let store = db.reopen().await.unwrap();
-    let ids: Vec<banyan_domain::RecordId> = acked.iter().map(|i| banyan_domain::RecordId::parse(i).unwrap()).collect();
-    let mut live = 0;
-    for chunk in ids.chunks(500) {
-        live += store
-            .records_by_id(chunk)
-            .await
-            .unwrap()
-            .iter()
-            .filter(|s| matches!(s, banyan_store::RecordState::Live(_)))
-            .count();
-    }
-    assert_eq!(live, acked.len(), "every acknowledged record survived three restarts");
-    let changes = store.changes_since(0, 1_000_000).await.unwrap();
-    for (i, c) in changes.iter().enumerate() {
-        assert_eq!(c.seq, i as i64 + 1, "the change log has no gap");
-    }
-    // Banyan itself never went down: the search index has them all.
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let r: Value =
-            reqwest::get(server.url("/api/v1/search?kind=idea&limit=1")).await.unwrap().json().await.unwrap();
-        if r["total"].as_u64().unwrap_or(0) >= acked.len() as u64 {
-            break;
-        }
-        assert!(Instant::now() < deadline, "the index did not catch up: {} of {}", r["total"], acked.len());
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
+    every_acknowledged_record_is_there(&db, &acked).await;
+    // Banyan itself never went down: its search index has them all.
+    the_index_catches_up(&server, acked.len()).await;
     eprintln!(
         "PostgreSQL restart test: {} acknowledged writes across 3 restarts, none lost; refused while away: {refused:?}",
         acked.len()
     );
+}
+
+/// A published idea to write.
+fn idea(title: String) -> Value {
+    json!({"kind": "idea", "title": title, "lang": "en", "status": "published", "details": {"problem": "p", "idea": "i"}})
+}
+
+/// Every acknowledged record is live in the database, and the change log runs from 1 with no
+/// gap.
+async fn every_acknowledged_record_is_there(db: &TestDb, acked: &[String]) {
+    let store = db.reopen().await.unwrap();
+    let mut seen = std::collections::HashSet::new();
+    for chunk in acked.chunks(500) {
+        let ids: Vec<banyan_domain::RecordId> =
+            chunk.iter().map(|i| banyan_domain::RecordId::parse(i).unwrap()).collect();
+        for s in store.records_by_id(&ids).await.unwrap() {
+            if let banyan_store::RecordState::Live(r) = s {
+                seen.insert(r.id.to_string());
+            }
+        }
+    }
+    let lost = acked.iter().filter(|id| !seen.contains(*id)).count();
+    assert_eq!(lost, 0, "{lost} of {} acknowledged records were lost", acked.len());
+    let mut expected = 1;
+    let mut after = 0;
+    loop {
+        let changes = store.changes_since(after, 10_000).await.unwrap();
+        let Some(last) = changes.last().map(|c| c.seq) else { break };
+        for c in &changes {
+            assert_eq!(c.seq, expected, "the change log has a gap before {}", c.seq);
+            expected += 1;
+        }
+        after = last;
+    }
+}
+
+/// The server's search index finds at least `n` ideas within a minute.
+async fn the_index_catches_up(server: &Server, n: usize) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let r: Value =
+            reqwest::get(server.url("/api/v1/search?kind=idea&limit=1")).await.unwrap().json().await.unwrap();
+        if r["total"].as_u64().unwrap_or(0) >= n as u64 {
+            return;
+        }
+        assert!(Instant::now() < deadline, "the index did not catch up: {} of {n}", r["total"]);
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
 }

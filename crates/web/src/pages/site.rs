@@ -532,6 +532,28 @@ fn tcv(locale: &Locale, tcv: &Value) -> Option<Value> {
     }))
 }
 
+/// Of kept hits (objects with an `id`), those whose records are public now: a record hidden,
+/// withdrawn or deleted since the hits were found leaves every page at once.
+async fn still_public(state: &AppState, hits: &Value) -> Result<Vec<Value>, ApiError> {
+    let hits = hits.as_array().cloned().unwrap_or_default();
+    let ids: Vec<RecordId> =
+        hits.iter().filter_map(|h| h["id"].as_str().and_then(|i| RecordId::parse(i).ok())).collect();
+    let public: std::collections::HashSet<RecordId> = state
+        .store
+        .records_by_id(&ids)
+        .await?
+        .into_iter()
+        .filter_map(|s| match s {
+            banyan_store::RecordState::Live(r) if r.is_public() => Some(r.id),
+            _ => None,
+        })
+        .collect();
+    Ok(hits
+        .into_iter()
+        .filter(|h| h["id"].as_str().and_then(|i| RecordId::parse(i).ok()).is_some_and(|id| public.contains(&id)))
+        .collect())
+}
+
 async fn record_page(State(state): State<AppState>, ctx: PageCtx, Path(id): Path<String>) -> PageResult {
     record_page_with(&state, ctx, &id, None, axum::http::StatusCode::OK).await
 }
@@ -652,10 +674,10 @@ pub async fn record_page_with(
                 Ok(serde_json::to_value(hits).unwrap_or_default())
             })
             .await?;
-        found
-            .as_array()
-            .into_iter()
-            .flatten()
+        still_public(&state, &found)
+            .await
+            .map_err(|e| ctx.fail(e))?
+            .iter()
             .map(|h| {
                 json!({"title": h["title"], "href": format!("/records/{}", h["id"].as_str().unwrap_or_default()),
                        "kind": label(locale, "kinds", h["kind"].as_str().unwrap_or_default()), "reasons": texts(&h["reasons"])})
@@ -680,10 +702,10 @@ pub async fn record_page_with(
             })
             .await
             .map_err(|e| ctx.fail(e))?;
-        found
-            .as_array()
-            .into_iter()
-            .flatten()
+        still_public(&state, &found)
+            .await
+            .map_err(|e| ctx.fail(e))?
+            .iter()
             .map(|m| {
                 let percent = (m["score"].as_f64().unwrap_or(0.0) * 100.0).round();
                 json!({

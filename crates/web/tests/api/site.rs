@@ -277,6 +277,7 @@ async fn record_pages_show_every_kind_and_hide_what_is_not_public(db: TestDb) {
     assert!(bn.text.contains(r#"<div lang="bn">"#) && bn.text.contains("আগে পাঁচবার যেতে হতো।"));
     assert!(bn.text.contains(r#"<div lang="en">"#), "untranslated fields stay marked as English");
     // Every kind has a page.
+    let mut challenge = String::new();
     for record in [
         json!({"kind": "idea", "title": "Pension slips by SMS", "lang": "en", "details": {"problem": "Walks to the office.", "idea": "Send an SMS."}}),
         json!({"kind": "challenge", "title": "Pharmacy queues", "lang": "en", "sdgs": ["3.8"], "places": ["BD-63"],
@@ -290,6 +291,7 @@ async fn record_pages_show_every_kind_and_hide_what_is_not_public(db: TestDb) {
         assert_eq!(r.status, StatusCode::OK, "{title}: {}", r.text);
         assert!(r.text.contains(&title));
         if title == "Pharmacy queues" {
+            challenge = rid.clone();
             // A challenge lists what could meet it, with the reasons.
             let matches =
                 &r.text[r.text.find("Practices and solutions that could meet this challenge").expect("matches")..];
@@ -299,6 +301,20 @@ async fn record_pages_show_every_kind_and_hide_what_is_not_public(db: TestDb) {
             assert!(!r.text.contains("{'code'") && !r.text.contains("&#x27;code&#x27;"), "reasons are text");
         }
     }
+    // Matches and similar records are kept for a while (crate::derived), but a record hidden by
+    // a moderator leaves them at once.
+    let hide = app
+        .request(
+            reqwest::Method::PUT,
+            &format!("/api/v1/records/{id}/hidden"),
+            Some(&json!({"hidden": true, "reason": "Reported"})),
+            &[],
+        )
+        .await;
+    assert_eq!(hide.status, StatusCode::OK, "{}", hide.text);
+    let after = page(&app, &format!("/records/{challenge}"), &[]).await;
+    assert!(after.text.contains("Pharmacy queues"));
+    assert!(!after.text.contains("Land records in one visit"), "a hidden record is no longer offered");
     // A draft is not for visitors: 404, as a page.
     let draft = app.create(&json!({"kind": "idea", "title": "Secret draft", "lang": "en", "status": "draft", "details": {"problem": "p", "idea": "i"}})).await;
     let hidden = page(&app, &format!("/records/{}", draft["id"].as_str().unwrap()), &[]).await;
