@@ -595,9 +595,7 @@ async fn insert_record<B: Backend>(tx: &mut B::Tx, new: &NewRecord, actor: &Acto
         updated_at: carried.updated_at,
         // A published record always has a first publication (the OAI-PMH provider and the
         // feeds select by it), even when a hand-written line carried none.
-        published_at: carried
-            .published_at
-            .or((content.status == Status::Published).then_some(carried.updated_at)),
+        published_at: carried.published_at.or((content.status == Status::Published).then_some(carried.updated_at)),
     };
     let data = record.to_json();
     let mut columns = vec![
