@@ -9,6 +9,7 @@ mod people;
 mod pilots;
 mod records;
 mod schema;
+mod statistics;
 mod tokens;
 
 use banyan_domain::RecordInput;
