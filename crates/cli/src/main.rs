@@ -169,7 +169,8 @@ struct BenchLoadArgs {
     /// The backends the soak runs on
     #[arg(long, value_delimiter = ',', default_value = "sqlite")]
     soak_on: Vec<String>,
-    /// Backends to run: sqlite, postgres
+    /// Backends to run: sqlite, postgres. A backend not run keeps its section of an existing
+    /// report, with that run's date
     #[arg(long, value_delimiter = ',', default_value = "sqlite,postgres")]
     backends: Vec<String>,
     /// PostgreSQL server (a database is made and dropped there)
@@ -615,12 +616,23 @@ async fn bench_load(args: BenchLoadArgs) -> anyhow::Result<()> {
         "# Load test\n\nWritten by `banyan bench load` (crates/bench/src/load.rs); do not edit by hand. A `banyan serve` \
          process (release build) holds a seeded synthetic registry; two `wrk` processes on loopback drive it at once, \
          reads on nine connections in ten (record pages, search pages, the search API with facets and a filter, API \
-         reads of records and lists) and writes on the tenth (published records through the API). The record page \
-         and an API read are then compared with nginx serving the same bytes as static files (the practical \
+         reads of records and lists) and writes on the tenth (published records through the API); the same mix then \
+         runs at a tenth of the connections (light load). The record page and an API read are then compared with nginx serving the same bytes as static files (the practical \
          ceiling), and a soak runs the same mix while the server's memory is sampled every 30 s.\n\n",
     );
+    // A backend not run this time keeps its section of the report as it was.
+    let previous = std::fs::read_to_string(&args.out).unwrap_or_default();
     let mut failed = Vec::new();
-    for backend in &args.backends {
+    for (backend, heading) in [("sqlite", "## SQLite,"), ("postgres", "## PostgreSQL,")] {
+        if !args.backends.iter().any(|b| b == backend) {
+            if let Some(at) = previous.find(heading) {
+                let section = &previous[at..];
+                let end = section[1..].find("\n## ").map_or(section.len(), |i| i + 1);
+                md.push_str(section[..end].trim_end());
+                md.push_str("\n\n");
+            }
+            continue;
+        }
         let options = banyan_bench::load::LoadOptions {
             banyan: std::env::current_exe().context("finding the banyan executable")?,
             dir: args.dir.join(backend),
@@ -629,17 +641,18 @@ async fn bench_load(args: BenchLoadArgs) -> anyhow::Result<()> {
             connections: args.connections,
             seconds: args.seconds,
             ceiling_seconds: args.ceiling_seconds,
-            soak_seconds: if args.soak_on.contains(backend) { args.soak_seconds } else { 0 },
+            soak_seconds: if args.soak_on.iter().any(|b| b == backend) { args.soak_seconds } else { 0 },
             seed: args.seed,
         };
         let report = banyan_bench::load::run(options, &|line| eprintln!("{backend}: {line}")).await?;
         if !report.passed {
-            failed.push(backend.clone());
+            failed.push(backend);
         }
         md.push_str(&report.markdown);
         md.push('\n');
     }
-    std::fs::write(&args.out, &md).with_context(|| format!("writing {}", args.out.display()))?;
+    std::fs::write(&args.out, md.trim_end().to_string() + "\n")
+        .with_context(|| format!("writing {}", args.out.display()))?;
     println!("Wrote {}.", args.out.display());
     if !failed.is_empty() {
         bail!("targets missed on {}: see {}", failed.join(" and "), args.out.display());
