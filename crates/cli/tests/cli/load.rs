@@ -46,4 +46,27 @@ fn a_short_load_run_has_no_errors_on_either_backend() {
     // says so in its exit status, which is not asserted here.
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(run.status.success() || stderr.contains("targets missed"), "{stderr}");
+
+    // Re-running one backend keeps the other's section as it was, and the order of the two.
+    if postgres.is_some() {
+        let section = |report: &str, heading: &str| {
+            let at = report.find(heading).unwrap_or_else(|| panic!("no {heading} in {report}"));
+            report[at..].split("\n## ").next().unwrap().to_string()
+        };
+        let again = std::process::Command::new(env!("CARGO_BIN_EXE_banyan"))
+            .args(["bench", "load", "--records", "300", "--connections", "4", "--seconds", "1"])
+            .args(["--ceiling-seconds", "0", "--soak-seconds", "0", "--backends", "sqlite"])
+            .arg("--dir")
+            .arg(dir.path().join("again"))
+            .arg("--out")
+            .arg(&out)
+            .env_remove("BANYAN_DATABASE_URL")
+            .output()
+            .unwrap();
+        let rerun = std::fs::read_to_string(&out).unwrap();
+        assert!(rerun.contains("## SQLite, 300 records"), "{rerun}\n{}", String::from_utf8_lossy(&again.stderr));
+        assert_eq!(section(&rerun, "## PostgreSQL,"), section(&report, "## PostgreSQL,"));
+        assert!(rerun.find("## SQLite,") < rerun.find("## PostgreSQL,"), "{rerun}");
+        assert_eq!(rerun.matches("\n## ").count(), 2, "{rerun}");
+    }
 }
