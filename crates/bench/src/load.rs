@@ -342,6 +342,12 @@ fn mb(bytes: u64) -> String {
     format!("{:.0}", bytes as f64 / 1_048_576.0)
 }
 
+/// The start of a backend's section of the report (`sqlite` or `postgres`), by which a run of
+/// one backend finds the other's section to keep.
+pub fn section_heading(backend: &str) -> String {
+    format!("## {},", if backend == "postgres" { "PostgreSQL" } else { "SQLite" })
+}
+
 /// Runs the whole load test and reports.
 pub async fn run(opts: LoadOptions, progress: &(dyn Fn(&str) + Send + Sync)) -> Result<LoadReport> {
     let _ = std::fs::remove_dir_all(&opts.dir);
@@ -547,7 +553,8 @@ pub async fn run(opts: LoadOptions, progress: &(dyn Fn(&str) + Send + Sync)) -> 
         passed &= ok;
         let _ = writeln!(md, "- {what} — {}", if ok { "met" } else { "**missed**" });
     };
-    let _ = writeln!(md, "## {backend}, {} records\n", opts.records);
+    let heading = section_heading(if opts.postgres_url.is_some() { "postgres" } else { "sqlite" });
+    let _ = writeln!(md, "{heading} {} records\n", opts.records);
     let _ = writeln!(
         md,
         "Run on {}: {} ({} cores, {} GB RAM){}; {}, {}. Seeded in {:.0} s, indexed by the starting server in {:.0} s.\n",

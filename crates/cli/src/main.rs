@@ -604,9 +604,9 @@ async fn harvest_periodically(
 }
 
 async fn bench_load(args: BenchLoadArgs) -> anyhow::Result<()> {
-    for b in &args.backends {
-        if !["sqlite", "postgres"].contains(&b.as_str()) {
-            bail!("unknown backend {b:?}: use sqlite or postgres");
+    for (flag, list) in [("--backends", &args.backends), ("--soak-on", &args.soak_on)] {
+        if let Some(b) = list.iter().find(|b| !["sqlite", "postgres"].contains(&b.as_str())) {
+            bail!("{flag}: unknown backend {b:?}; use sqlite or postgres");
         }
     }
     if args.records == 0 || args.connections < 2 || args.seconds == 0 {
@@ -624,9 +624,9 @@ async fn bench_load(args: BenchLoadArgs) -> anyhow::Result<()> {
     // A backend not run this time keeps its section of the report as it was.
     let previous = std::fs::read_to_string(&args.out).unwrap_or_default();
     let mut failed = Vec::new();
-    for (backend, heading) in [("sqlite", "## SQLite,"), ("postgres", "## PostgreSQL,")] {
+    for backend in ["sqlite", "postgres"] {
         if !args.backends.iter().any(|b| b == backend) {
-            if let Some(at) = previous.find(heading) {
+            if let Some(at) = previous.find(&banyan_bench::load::section_heading(backend)) {
                 let section = &previous[at..];
                 let end = section[1..].find("\n## ").map_or(section.len(), |i| i + 1);
                 md.push_str(section[..end].trim_end());

@@ -70,3 +70,22 @@ fn a_short_load_run_has_no_errors_on_either_backend() {
         assert_eq!(rerun.matches("\n## ").count(), 2, "{rerun}");
     }
 }
+
+#[test]
+fn an_unknown_backend_is_refused_by_name_before_anything_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("load.md");
+    for (flag, value) in [("--backends", "sqlite,mysql"), ("--soak-on", "mysql")] {
+        let run = std::process::Command::new(env!("CARGO_BIN_EXE_banyan"))
+            .args(["bench", "load", flag, value, "--dir"])
+            .arg(dir.path().join("work"))
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert!(!run.status.success(), "{flag} {value} was taken");
+        assert!(stderr.contains(flag) && stderr.contains("\"mysql\""), "{stderr}");
+        assert!(!out.exists() && !dir.path().join("work").exists(), "{flag} {value} wrote something");
+    }
+}
