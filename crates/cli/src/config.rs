@@ -45,6 +45,10 @@ pub struct Config {
     /// How often the search index looks for changes written by other servers on the same
     /// database, in milliseconds. This server's own writes are indexed at once.
     pub index_poll_ms: u64,
+    /// While writes keep coming, the search index commits at most this often, in milliseconds,
+    /// each commit taking every write since the last; a write after a quiet spell is indexed at
+    /// once.
+    pub index_refresh_ms: u64,
     /// The prefix of Open Contracting IDs in OCDS exports of pilots (`ocds-` and six
     /// characters), as registered with the Open Contracting Partnership.
     pub ocds_prefix: String,
@@ -71,6 +75,7 @@ impl Default for Config {
             smtp_url: None,
             mail_from: "Banyan <banyan@localhost>".into(),
             index_poll_ms: 500,
+            index_refresh_ms: 1000,
             ocds_prefix: banyan_web::DEFAULT_OCDS_PREFIX.into(),
             harvest_every_secs: 3600,
             harvest_timeout_secs: 60,
@@ -92,6 +97,7 @@ const KEYS: &[&str] = &[
     "smtp_url",
     "mail_from",
     "index_poll_ms",
+    "index_refresh_ms",
     "ocds_prefix",
     "harvest_every_secs",
     "harvest_timeout_secs",
@@ -132,6 +138,12 @@ impl Config {
         let p = &self.ocds_prefix;
         if !(p.len() == 11 && p.starts_with("ocds-") && p[5..].chars().all(|c| c.is_ascii_alphanumeric())) {
             bail!("ocds_prefix must be \"ocds-\" and six letters or digits, as registered (not {p:?})");
+        }
+        if self.index_refresh_ms > 60_000 {
+            bail!(
+                "index_refresh_ms must be at most 60000 (a minute before a write is searchable), not {}",
+                self.index_refresh_ms
+            );
         }
         if self.max_body_bytes < 1024 {
             bail!("max_body_bytes must be at least 1024");

@@ -432,10 +432,13 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("opening the search index in {}", index_dir.display()))?;
     let (stop_indexer, indexer_stopped) = tokio::sync::oneshot::channel::<()>();
-    let indexing =
-        tokio::spawn(indexer.clone().run(std::time::Duration::from_millis(config.index_poll_ms.max(50)), async {
+    let indexing = tokio::spawn(indexer.clone().run(
+        std::time::Duration::from_millis(config.index_poll_ms.max(50)),
+        std::time::Duration::from_millis(config.index_refresh_ms),
+        async {
             let _ = indexer_stopped.await;
-        }));
+        },
+    ));
     let state = banyan_web::AppState::new(
         store.clone(),
         indexer,

@@ -1,110 +1,215 @@
-//! Counting facet values over every matching document, from the fast fields' term ordinals.
+//! Counting the documents that match a query, and the facet values among them, segment by
+//! segment from the fast fields' term ordinals.
+//!
+//! A segment never changes once written, except for the documents deleted from it, and its
+//! delete opstamp changes with those. So a segment's counts for a query are kept ([`CountsCache`])
+//! and reused while both are the same, and a search after a commit counts only the segments the
+//! commit made. Counting is most of the cost of a broad search: a one-word query matching 60,000
+//! of 100,000 records spent two thirds of its 14 ms counting 13 facets.
 
 use std::collections::HashMap;
+use std::num::NonZeroUsize;
+use std::sync::{Arc, Mutex};
 
+use lru::LruCache;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::StrColumn;
-use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::index::SegmentId;
+use tantivy::query::{EnableScoring, Query};
+use tantivy::{DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
 
 use crate::schema::Facet;
 
 /// Above this many distinct values in a segment, counts go to a map rather than an array.
 const DENSE_LIMIT: usize = 4096;
+/// Segments smaller than this are counted each time: that is quick, and they are merged away
+/// soon after, so their counts would only take room.
+const KEEP_FROM_DOCS: u32 = 2_000;
+/// Segment counts kept, the least recently used going first: each is a few kilobytes.
+const KEEP: usize = 4_096;
 
 /// Counts of the values of some facets, most frequent first.
 pub type FacetCounts = Vec<(Facet, Vec<(String, u64)>)>;
 
-/// A collector of facet counts.
-pub struct FacetCollector {
-    pub facets: Vec<Facet>,
-    /// How many values to keep per facet.
-    pub top: usize,
+/// What one segment holds for one query: how many documents match, and for each facet asked
+/// for, the ordinals of its values in the segment's dictionary with how many of those documents
+/// have each, in ordinal order.
+#[derive(Debug, Default)]
+pub struct SegmentCounts {
+    pub docs: u64,
+    values: Vec<Vec<(u64, u32)>>,
 }
 
-enum Counts {
+/// Segment counts for queries, kept while their segment is unchanged.
+pub struct CountsCache {
+    kept: Mutex<LruCache<Key, Arc<SegmentCounts>>>,
+}
+
+#[derive(Hash, PartialEq, Eq)]
+struct Key {
+    segment: SegmentId,
+    /// Changes whenever documents of the segment are deleted.
+    deletes: Option<u64>,
+    /// Which facets, one bit each in [`Facet::ALL`]'s order.
+    facets: u32,
+    /// The query, as tantivy describes it: every term, field, phrase, typo allowance and
+    /// required or optional part.
+    query: String,
+}
+
+impl Default for CountsCache {
+    fn default() -> Self {
+        CountsCache { kept: Mutex::new(LruCache::new(NonZeroUsize::new(KEEP).expect("not zero"))) }
+    }
+}
+
+impl CountsCache {
+    /// How many documents `query` matches, and the `top` most frequent values of each of
+    /// `facets` among them, using and keeping segment counts.
+    pub fn count(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+        facets: &[Facet],
+        top: usize,
+    ) -> tantivy::Result<(u64, FacetCounts)> {
+        let described = format!("{query:?}");
+        let mask = facets.iter().fold(0u32, |m, f| m | 1 << Facet::ALL.iter().position(|a| a == f).unwrap_or(31));
+        let collector = Counter { facets: facets.to_vec() };
+        let mut weight = None;
+        let mut segments = Vec::with_capacity(searcher.segment_readers().len());
+        for (ord, reader) in searcher.segment_readers().iter().enumerate() {
+            let key = Key {
+                segment: reader.segment_id(),
+                deletes: reader.delete_opstamp(),
+                facets: mask,
+                query: described.clone(),
+            };
+            let kept = self.kept.lock().expect("not poisoned").get(&key).cloned();
+            let counts = match kept {
+                Some(counts) => counts,
+                None => {
+                    if weight.is_none() {
+                        weight = Some(query.weight(EnableScoring::disabled_from_searcher(searcher))?);
+                    }
+                    let weight = weight.as_deref().expect("just made");
+                    let counts = Arc::new(collector.collect_segment(weight, ord as SegmentOrdinal, reader)?);
+                    if reader.max_doc() >= KEEP_FROM_DOCS {
+                        self.kept.lock().expect("not poisoned").put(key, Arc::clone(&counts));
+                    }
+                    counts
+                }
+            };
+            segments.push((reader, counts));
+        }
+        let docs = segments.iter().map(|(_, c)| c.docs).sum();
+        Ok((docs, merge(facets, &segments, top)?))
+    }
+
+    /// Segment counts kept.
+    pub fn len(&self) -> usize {
+        self.kept.lock().expect("not poisoned").len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// The values of each segment's ordinals, added up over the segments, most frequent first.
+fn merge(
+    facets: &[Facet],
+    segments: &[(&SegmentReader, Arc<SegmentCounts>)],
+    top: usize,
+) -> tantivy::Result<FacetCounts> {
+    let mut totals: Vec<HashMap<String, u64>> = vec![HashMap::new(); facets.len()];
+    for (reader, counts) in segments {
+        for (i, facet) in facets.iter().enumerate() {
+            let counted = &counts.values[i];
+            if counted.is_empty() {
+                continue;
+            }
+            let Some(column) = reader.fast_fields().str(facet.name())? else { continue };
+            // One pass through the dictionary for all the ordinals, rather than a lookup each.
+            let ords: Vec<u64> = counted.iter().map(|(ord, _)| *ord).collect();
+            let mut at = 0;
+            column.dictionary().sorted_ords_to_term_cb(&ords, |bytes| {
+                let n = counted[at].1;
+                at += 1;
+                if let Ok(value) = std::str::from_utf8(bytes)
+                    && facet.counts(value)
+                {
+                    *totals[i].entry(value.to_string()).or_default() += u64::from(n);
+                }
+            })?;
+        }
+    }
+    Ok(facets
+        .iter()
+        .zip(totals)
+        .map(|(facet, counts)| {
+            let mut counts: Vec<(String, u64)> = counts.into_iter().collect();
+            counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            counts.truncate(top);
+            (*facet, counts)
+        })
+        .collect())
+}
+
+/// Counts the matching documents of a segment and their facet values' ordinals.
+struct Counter {
+    facets: Vec<Facet>,
+}
+
+enum Tally {
     Dense(Vec<u32>),
     Sparse(HashMap<u64, u32>),
 }
 
-pub struct FacetSegment {
-    columns: Vec<Option<(StrColumn, Counts)>>,
+struct SegmentCounter {
+    docs: u64,
+    columns: Vec<Option<(StrColumn, Tally)>>,
 }
 
-pub struct SegmentCounts(Vec<Option<(StrColumn, Counts)>>);
+impl Collector for Counter {
+    type Fruit = Vec<SegmentCounts>;
+    type Child = SegmentCounter;
 
-impl Collector for FacetCollector {
-    type Fruit = FacetCounts;
-    type Child = FacetSegment;
-
-    fn for_segment(&self, _: SegmentOrdinal, segment: &SegmentReader) -> tantivy::Result<FacetSegment> {
+    fn for_segment(&self, _: SegmentOrdinal, segment: &SegmentReader) -> tantivy::Result<SegmentCounter> {
         let mut columns = Vec::with_capacity(self.facets.len());
         for facet in &self.facets {
             let column = segment.fast_fields().str(facet.name())?;
             columns.push(column.map(|c| {
                 let n = c.num_terms();
-                let counts = if n <= DENSE_LIMIT { Counts::Dense(vec![0; n]) } else { Counts::Sparse(HashMap::new()) };
-                (c, counts)
+                let tally = if n <= DENSE_LIMIT { Tally::Dense(vec![0; n]) } else { Tally::Sparse(HashMap::new()) };
+                (c, tally)
             }));
         }
-        Ok(FacetSegment { columns })
+        Ok(SegmentCounter { docs: 0, columns })
     }
 
     fn requires_scoring(&self) -> bool {
         false
     }
 
-    fn merge_fruits(&self, segments: Vec<SegmentCounts>) -> tantivy::Result<FacetCounts> {
-        let mut totals: Vec<HashMap<String, u64>> = vec![HashMap::new(); self.facets.len()];
-        for SegmentCounts(columns) in segments {
-            for (i, column) in columns.into_iter().enumerate() {
-                let Some((column, counts)) = column else { continue };
-                let mut counted: Vec<(u64, u32)> = match counts {
-                    Counts::Dense(v) => {
-                        v.into_iter().enumerate().filter(|(_, n)| *n > 0).map(|(ord, n)| (ord as u64, n)).collect()
-                    }
-                    Counts::Sparse(m) => m.into_iter().collect(),
-                };
-                counted.sort_unstable_by_key(|(ord, _)| *ord);
-                // One pass through the dictionary for all the ordinals, rather than a lookup each.
-                let ords: Vec<u64> = counted.iter().map(|(ord, _)| *ord).collect();
-                let mut at = 0;
-                column.dictionary().sorted_ords_to_term_cb(&ords, |bytes| {
-                    let n = counted[at].1;
-                    at += 1;
-                    if let Ok(value) = std::str::from_utf8(bytes)
-                        && self.facets[i].counts(value)
-                    {
-                        *totals[i].entry(value.to_string()).or_default() += u64::from(n);
-                    }
-                })?;
-            }
-        }
-        Ok(self
-            .facets
-            .iter()
-            .zip(totals)
-            .map(|(facet, counts)| {
-                let mut counts: Vec<(String, u64)> = counts.into_iter().collect();
-                counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-                counts.truncate(self.top);
-                (*facet, counts)
-            })
-            .collect())
+    fn merge_fruits(&self, segments: Vec<SegmentCounts>) -> tantivy::Result<Vec<SegmentCounts>> {
+        Ok(segments)
     }
 }
 
-impl SegmentCollector for FacetSegment {
+impl SegmentCollector for SegmentCounter {
     type Fruit = SegmentCounts;
 
     fn collect(&mut self, doc: DocId, _: Score) {
-        for (column, counts) in self.columns.iter_mut().flatten() {
-            match counts {
-                Counts::Dense(v) => {
+        self.docs += 1;
+        for (column, tally) in self.columns.iter_mut().flatten() {
+            match tally {
+                Tally::Dense(v) => {
                     for ord in column.term_ords(doc) {
                         v[ord as usize] += 1;
                     }
                 }
-                Counts::Sparse(m) => {
+                Tally::Sparse(m) => {
                     for ord in column.term_ords(doc) {
                         *m.entry(ord).or_default() += 1;
                     }
@@ -114,6 +219,21 @@ impl SegmentCollector for FacetSegment {
     }
 
     fn harvest(self) -> SegmentCounts {
-        SegmentCounts(self.columns)
+        let values = self
+            .columns
+            .into_iter()
+            .map(|column| {
+                let mut counted: Vec<(u64, u32)> = match column {
+                    None => Vec::new(),
+                    Some((_, Tally::Dense(v))) => {
+                        v.into_iter().enumerate().filter(|(_, n)| *n > 0).map(|(ord, n)| (ord as u64, n)).collect()
+                    }
+                    Some((_, Tally::Sparse(m))) => m.into_iter().collect(),
+                };
+                counted.sort_unstable_by_key(|(ord, _)| *ord);
+                counted
+            })
+            .collect();
+        SegmentCounts { docs: self.docs, values }
     }
 }

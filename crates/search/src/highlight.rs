@@ -3,9 +3,10 @@
 //! A word matches when its plain form is one of the query's plain terms, or its folded and
 //! stemmed form one of the folded terms — the same two ways the index matches it.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
+use aho_corasick::{AhoCorasick, MatchKind};
 use serde::Serialize;
 use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 
@@ -60,10 +61,18 @@ pub struct Highlighter {
     folded: Vec<String>,
     /// The first three characters of each folded term: only words starting so are stemmed.
     starts: Vec<String>,
+    /// The plain terms and the starts, found in one pass whatever the case of ASCII letters.
+    needles: Option<AhoCorasick>,
     /// How many different words the query has: a fragment holding them all cannot be beaten.
     distinct: usize,
     stemmer: TextAnalyzer,
+    /// Words outside ASCII seen so far, and which term each matched: normalising such a word
+    /// costs far more than looking it up, and a text's words repeat.
+    seen: HashMap<String, Option<usize>>,
 }
+
+/// The most words outside ASCII remembered by one highlighter.
+const SEEN_WORDS: usize = 10_000;
 
 /// A match: where, and which of the query's words (its number in the term lists).
 struct Match {
@@ -77,7 +86,12 @@ impl Highlighter {
         starts.sort();
         starts.dedup();
         let distinct = folded.iter().collect::<HashSet<_>>().len();
-        Highlighter { plain, folded, starts, distinct, stemmer: analysis::folded() }
+        let needles = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostFirst)
+            .build(plain.iter().chain(&starts))
+            .ok();
+        Highlighter { plain, folded, starts, needles, distinct, stemmer: analysis::folded(), seen: HashMap::new() }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -93,41 +107,65 @@ impl Highlighter {
     /// hold every word of the query (no later fragment can be better).
     fn find(&mut self, text: &str, window: usize) -> Vec<Match> {
         let mut out: Vec<Match> = Vec::new();
+        let Some(skip) = self.first_candidate(text) else { return out };
+        let text = &text[skip..];
         let mut word = String::new();
         let mut folded = String::new();
         let mut done = false;
-        let (plain_terms, folded_terms, starts, stemmer) = (&self.plain, &self.folded, &self.starts, &mut self.stemmer);
+        let (plain_terms, folded_terms, starts, stemmer, seen) =
+            (&self.plain, &self.folded, &self.starts, &mut self.stemmer, &mut self.seen);
         let distinct = self.distinct;
         analysis::words(text, |from, to| {
             if done {
                 return;
             }
             let raw = &text[from..to];
-            analysis::normalise(raw, false, &mut word);
-            let term = if let Some(i) = plain_terms.iter().position(|t| *t == word) {
-                Some(i)
-            } else {
-                // ASCII words fold to themselves: only the stem can still differ.
-                let f = if raw.is_ascii() {
-                    &word
-                } else {
-                    analysis::normalise(raw, true, &mut folded);
-                    &folded
-                };
-                if starts.iter().any(|s| f.starts_with(s.as_str())) {
+            let term = if raw.is_ascii() {
+                // An ASCII word, lower-cased, is its own plain and folded form: it is one of the
+                // plain terms, or only its stem can still differ.
+                if let Some(i) = plain_terms.iter().position(|t| raw.eq_ignore_ascii_case(t)) {
+                    Some(i)
+                } else if starts
+                    .iter()
+                    .any(|s| raw.len() >= s.len() && raw.as_bytes()[..s.len()].eq_ignore_ascii_case(s.as_bytes()))
+                {
                     let mut stream = stemmer.token_stream(raw);
                     if stream.advance() { folded_terms.iter().position(|t| *t == stream.token().text) } else { None }
                 } else {
                     None
                 }
+            } else if let Some(term) = seen.get(raw) {
+                *term
+            } else {
+                analysis::normalise(raw, false, &mut word);
+                let term = if let Some(i) = plain_terms.iter().position(|t| *t == word) {
+                    Some(i)
+                } else {
+                    analysis::normalise(raw, true, &mut folded);
+                    if starts.iter().any(|s| folded.starts_with(s.as_str())) {
+                        let mut stream = stemmer.token_stream(raw);
+                        if stream.advance() {
+                            folded_terms.iter().position(|t| *t == stream.token().text)
+                        } else {
+                            None
+                        }
+                    } else {
+                        None
+                    }
+                };
+                if seen.len() >= SEEN_WORDS {
+                    seen.clear();
+                }
+                seen.insert(raw.to_string(), term);
+                term
             };
             let Some(term) = term else { return };
             out.push(Match {
-                range: from..to,
+                range: skip + from..skip + to,
                 term: folded_terms.iter().position(|t| *t == folded_terms[term]).unwrap_or(term),
             });
             if window != usize::MAX && distinct > 1 {
-                let first = to.saturating_sub(window);
+                let first = (skip + to).saturating_sub(window);
                 let mut seen: Vec<usize> = Vec::new();
                 for m in out.iter().rev().take_while(|m| m.range.start >= first) {
                     if !seen.contains(&m.term) {
@@ -140,6 +178,23 @@ impl Highlighter {
             }
         });
         out
+    }
+
+    /// Where in `text` the first word that may match starts, if any may.
+    ///
+    /// A word matches when it is one of the plain terms or, folded, starts as a folded term
+    /// does. An ASCII word is its own plain and folded form, lower-cased, so a matching ASCII
+    /// word starts where one of those occurs in the text, whatever its case; a word with other letters
+    /// may fold to anything, so none is passed over. Words are runs of letters and digits, so
+    /// the word holding the first place starts after the last byte before it that is neither.
+    ///
+    /// Reading a long body word by word was the dearest part of a search page; most bodies hold
+    /// no query word at all, or hold one far in.
+    fn first_candidate(&self, text: &str) -> Option<usize> {
+        let needle = self.needles.as_ref().and_then(|n| n.find(text)).map(|m| m.start());
+        let other = text.bytes().position(|b| !b.is_ascii());
+        let first = needle.into_iter().chain(other).min()?;
+        Some(text.as_bytes()[..first].iter().rposition(|b| !b.is_ascii_alphanumeric()).map_or(0, |i| i + 1))
     }
 
     /// The whole text with its matches marked, if anything matched.
@@ -253,6 +308,43 @@ mod tests {
         assert_eq!(got.marks.len(), 2);
         for m in &got.marks {
             assert!(["clinic", "queue"].contains(&&got.text[m.clone()]));
+        }
+    }
+
+    /// The matches by definition: every word normalised, and its stem compared.
+    fn read_every_word(h: &mut Highlighter, text: &str) -> Vec<Range<usize>> {
+        let mut out = Vec::new();
+        let mut word = String::new();
+        analysis::words(text, |from, to| {
+            let raw = &text[from..to];
+            analysis::normalise(raw, false, &mut word);
+            let mut stream = h.stemmer.token_stream(raw);
+            if h.plain.contains(&word) || (stream.advance() && h.folded.contains(&stream.token().text)) {
+                out.push(from..to);
+            }
+        });
+        out
+    }
+
+    #[test]
+    fn skipping_words_that_cannot_match_finds_what_reading_every_word_finds() {
+        let filler = "Residents wait; others THANK the unthanked clerk, then registrars registered. ";
+        let foreign = "Đổi mới: đăng ký đất đai. Clínica sin colas. ลดการเดินทาง ";
+        for q in ["than", "register", "clinic queue", "wait others", "x", "registration clerks", "doi moi", "clinica"] {
+            // One highlighter for all the texts, as for all the hits of a search.
+            let mut h = highlighter(q);
+            for text in [
+                format!("{}{q} at last.", filler.repeat(30)),
+                filler.repeat(5),
+                format!("{q}{filler}"),
+                format!("({q}) {filler}"),
+                format!("{}{foreign}{}", filler.repeat(3), filler.repeat(3)),
+                format!("{foreign}{}{q}{foreign}", filler.repeat(3)),
+                q.to_uppercase(),
+            ] {
+                let expected = read_every_word(&mut h, &text);
+                assert_eq!(h.matches(&text), expected, "{q:?} in {text:?}");
+            }
         }
     }
 

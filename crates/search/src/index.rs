@@ -2,19 +2,20 @@
 //! up to, and searching.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::TopDocs;
 use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, RegexQuery, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Searcher, TantivyDocument, Term};
+use tokio::sync::Semaphore;
 use uuid::Uuid;
 
 use crate::analysis;
 use crate::document::{Display, IndexDoc};
-use crate::facets::{FacetCollector, FacetCounts};
+use crate::facets::{CountsCache, FacetCounts};
 use crate::highlight::{Highlight, Highlighter};
 use crate::query::{self, Analysed, Purpose, QueryError};
 use crate::schema::{self, Facet, Fields, SCHEMA_VERSION};
@@ -55,6 +56,10 @@ pub struct SearchIndex {
     writer: Mutex<IndexWriter>,
     pub(crate) fields: Fields,
     seq: AtomicI64,
+    /// Turns to read the index: one per core (see [`SearchIndex::read`]).
+    turns: Arc<Semaphore>,
+    /// Segments' counts of matches and facet values, by query.
+    counts: CountsCache,
 }
 
 /// Sort orders.
@@ -166,7 +171,39 @@ impl SearchIndex {
             e => Error::Tantivy(e),
         })?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok(SearchIndex { dir: dir.to_path_buf(), reader, writer: Mutex::new(writer), fields, seq: AtomicI64::new(seq) })
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Ok(SearchIndex {
+            dir: dir.to_path_buf(),
+            reader,
+            writer: Mutex::new(writer),
+            fields,
+            seq: AtomicI64::new(seq),
+            turns: Arc::new(Semaphore::new(cores)),
+            counts: CountsCache::default(),
+        })
+    }
+
+    /// Runs `work` on the index (a search, similar records, matching) on a blocking thread, with
+    /// at most one such thread per core: further work waits its turn, first come first served.
+    ///
+    /// Without the limit each search took a thread of its own, and under load a hundred of them
+    /// shared two cores with everything else. Everything got slower together: a write's round
+    /// trips to the database each waited behind the searching threads, so writes took 20 times
+    /// as long beside searches as alone, while holding the database's write lock. With the limit
+    /// the other threads find a core free at once, and searches queue where their order is kept.
+    pub async fn read<T: Send + 'static>(
+        self: &Arc<Self>,
+        work: impl FnOnce(&SearchIndex) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let turn = Arc::clone(&self.turns).acquire_owned().await.expect("the semaphore is never closed");
+        let index = Arc::clone(self);
+        tokio::task::spawn_blocking(move || {
+            // Held until the work is done, even when whoever asked has gone away.
+            let _turn = turn;
+            work(&index)
+        })
+        .await
+        .map_err(|e| Error::Task(e.to_string()))?
     }
 
     pub fn dir(&self) -> &Path {
@@ -239,6 +276,11 @@ impl SearchIndex {
         Ok(())
     }
 
+    /// How many segments' counts for queries are kept (see [`CountsCache`]).
+    pub fn kept_counts(&self) -> usize {
+        self.counts.len()
+    }
+
     pub fn searcher(&self) -> Searcher {
         self.reader.searcher()
     }
@@ -283,23 +325,19 @@ impl SearchIndex {
             Sort::Relevance | Sort::Newest => Some("published"),
             Sort::Updated => Some("updated"),
         };
-        let facet_collector =
-            FacetCollector { facets: if req.facets { Facet::ALL.to_vec() } else { Vec::new() }, top: FACET_VALUES };
-        let (ranked, total, facets): (Vec<(f32, DocAddress)>, usize, FacetCounts) = match sort {
-            // Two passes: the top hits alone, so that tantivy can skip blocks that cannot make
-            // the top (block-max WAND); then the total and the facets over every match, unscored.
-            None => {
-                let ranked = searcher.search(&query, &top.order_by_score())?;
-                let (total, facets) = searcher.search(&matching, &(Count, facet_collector))?;
-                (ranked, total, facets)
-            }
-            // Ordered by date nothing is scored, so nothing can be skipped: one pass does all.
-            Some(field) => {
-                let (docs, total, facets) = searcher
-                    .search(&matching, &(top.order_by_fast_field::<i64>(field, Order::Desc), Count, facet_collector))?;
-                (docs.into_iter().map(|(_, a)| (0.0, a)).collect(), total, facets)
-            }
+        let facets = if req.facets { &Facet::ALL[..] } else { &[] };
+        let ranked: Vec<(f32, DocAddress)> = match sort {
+            // The top hits alone, so that tantivy can skip blocks that cannot make the top
+            // (block-max WAND).
+            None => searcher.search(&query, &top.order_by_score())?,
+            Some(field) => searcher
+                .search(&matching, &top.order_by_fast_field::<i64>(field, Order::Desc))?
+                .into_iter()
+                .map(|(_, a)| (0.0, a))
+                .collect(),
         };
+        // Then the total and the facets over every match, unscored, from the segments' counts.
+        let (total, facets) = self.counts.count(&searcher, &matching, facets, FACET_VALUES)?;
         let mut highlighter = if req.highlights && has_text {
             let (plain, folded) = analysed.highlight_terms();
             Some(Highlighter::new(plain, folded))
@@ -332,7 +370,7 @@ impl SearchIndex {
                 score,
             });
         }
-        Ok(SearchResults { total: total as u64, hits, facets })
+        Ok(SearchResults { total, hits, facets })
     }
 
     /// Filters as clauses that must match without changing scores.

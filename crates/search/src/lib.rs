@@ -53,6 +53,9 @@ pub enum Error {
     Read(#[from] std::io::Error),
     #[error("reading the database for the index: {0}")]
     Store(#[from] banyan_store::StoreError),
+    /// The work on the index panicked or was cancelled.
+    #[error("a search task failed: {0}")]
+    Task(String),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -232,9 +232,7 @@ pub async fn rank(
 ) -> Result<Vec<Ranked>> {
     let probe = record.clone();
     let kinds_owned = kinds.to_vec();
-    let found = tokio::task::spawn_blocking(move || candidates(&index, &probe, &kinds_owned))
-        .await
-        .map_err(|e| crate::Error::Corrupt(format!("matching task: {e}")))??;
+    let found = index.read(move |index| candidates(index, &probe, &kinds_owned)).await?;
     let ids: Vec<banyan_domain::RecordId> = found.iter().map(|c| banyan_domain::RecordId(c.id)).collect();
     let records: HashMap<Uuid, Record> = store
         .records_by_id(&ids)

@@ -15,7 +15,7 @@ use banyan_store::{RecordQuery, RecordState, Visibility};
 
 use crate::AppState;
 use crate::extract::QueryParams;
-use crate::problem::{ApiError, ApiResult, Problem};
+use crate::problem::{ApiResult, Problem};
 
 /// Entries in a feed.
 const FEED_ENTRIES: usize = 50;
@@ -126,11 +126,7 @@ async fn feed_xml(state: &AppState, params: &QueryParams) -> ApiResult<String> {
         facets: false,
         highlights: false,
     };
-    let index = std::sync::Arc::clone(state.search.index());
-    let found = tokio::task::spawn_blocking(move || index.search(&req))
-        .await
-        .map_err(|e| ApiError::Internal(format!("search task: {e}")))?
-        .map_err(crate::api::search::search_error)?;
+    let found = crate::api::search::on_index(state, move |index| index.search(&req)).await?;
     let ids: Vec<RecordId> = found.hits.iter().map(|h| RecordId(h.id)).collect();
     let states = state.store.records_by_id(&ids).await?;
     // In the index's order (newest first), public only, without personal data.

@@ -1,6 +1,7 @@
 //! The search index against a real database (SQLite and PostgreSQL), with the demo content's
 //! texts in the network's languages.
 
+mod counting;
 mod following;
 mod languages;
 mod matching;

@@ -457,7 +457,6 @@ pub(crate) async fn profile(state: &AppState, c: CountryCode, lang: &str) -> Api
         facets: false,
         highlights: false,
     };
-    let index = std::sync::Arc::clone(state.search.index());
     let mut reqs: Vec<(String, SearchRequest)> = ["practice", "challenge", "solution", "organisation"]
         .iter()
         .map(|k| (k.to_string(), search(k, if *k == "organisation" { 100 } else { 20 })))
@@ -466,12 +465,10 @@ pub(crate) async fn profile(state: &AppState, c: CountryCode, lang: &str) -> Api
     let mut deployed = search("solution", 20);
     deployed.filters[0] = (Facet::Deployed, vec![code.clone()]);
     reqs.push(("deployed".to_string(), deployed));
-    let found = tokio::task::spawn_blocking(move || {
+    let found = super::search::on_index(state, move |index| {
         reqs.into_iter().map(|(k, r)| index.search(&r).map(|res| (k, res))).collect::<Result<Vec<_>, _>>()
     })
-    .await
-    .map_err(|e| ApiError::Internal(format!("search task: {e}")))?
-    .map_err(super::search::search_error)?;
+    .await?;
     let mut out = json!({"code": code, "name": c.name()});
     let hit = |h: &banyan_search::Hit| json!({"id": h.id, "kind": h.kind, "title": h.title, "summary": h.summary});
     for (kind, res) in &found {

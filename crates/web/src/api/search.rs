@@ -1,8 +1,6 @@
 //! Search, type-ahead, similar records and duplicates: reads of the search index, which holds
 //! only what anonymous visitors may see.
 
-use std::sync::Arc;
-
 use axum::extract::{Path, State};
 use axum::http::header;
 use base64::Engine;
@@ -39,16 +37,12 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// Results past this one are not served: narrow the search instead.
 const MAX_OFFSET: usize = 10_000;
 
-/// Runs index work off the async workers.
-async fn on_index<T: Send + 'static>(
+/// Runs index work off the async workers, in its turn ([`SearchIndex::read`]).
+pub(crate) async fn on_index<T: Send + 'static>(
     state: &AppState,
     work: impl FnOnce(&SearchIndex) -> banyan_search::Result<T> + Send + 'static,
 ) -> ApiResult<T> {
-    let index = Arc::clone(state.search.index());
-    tokio::task::spawn_blocking(move || work(&index))
-        .await
-        .map_err(|e| ApiError::Internal(format!("search task: {e}")))?
-        .map_err(search_error)
+    state.search.index().read(work).await.map_err(search_error)
 }
 
 pub(crate) fn search_error(e: banyan_search::Error) -> ApiError {

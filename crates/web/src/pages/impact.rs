@@ -117,11 +117,7 @@ async fn record_facets(
         facets: true,
         highlights: false,
     };
-    let index = std::sync::Arc::clone(state.search.index());
-    tokio::task::spawn_blocking(move || index.search(&req))
-        .await
-        .map_err(|e| ctx.fail(ApiError::Internal(format!("search task: {e}"))))?
-        .map_err(|e| ctx.fail(crate::api::search::search_error(e)))
+    crate::api::search::on_index(state, move |index| index.search(&req)).await.map_err(|e| ctx.fail(e))
 }
 
 fn facet_values(results: &banyan_search::SearchResults, facet: Facet) -> Vec<(String, u64)> {

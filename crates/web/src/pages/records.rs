@@ -184,12 +184,10 @@ pub async fn possible_duplicates(
     (title, text): (String, String),
     exclude: Option<uuid::Uuid>,
 ) -> Result<Vec<Value>, ApiError> {
-    let index = std::sync::Arc::clone(state.search.index());
     let draft = banyan_search::duplicates::Draft { title, text, kinds: Vec::new(), exclude };
-    let found = tokio::task::spawn_blocking(move || banyan_search::duplicates::duplicates(&index, &draft, 5))
-        .await
-        .map_err(|e| ApiError::Internal(format!("search task: {e}")))?
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let found =
+        crate::api::search::on_index(state, move |index| banyan_search::duplicates::duplicates(index, &draft, 5))
+            .await?;
     Ok(found
         .into_iter()
         .filter(|d| d.likely || d.score >= SHOW_DUPLICATE_FROM)

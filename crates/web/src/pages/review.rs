@@ -94,12 +94,10 @@ async fn review_page(state: &AppState, ctx: &PageCtx, id: RecordId, form: Value,
 async fn resemblances(state: &AppState, record: &banyan_domain::Record) -> Result<(Vec<Value>, Vec<Value>), ApiError> {
     let c = &record.content;
     let duplicates = possible_duplicates(state, (c.title.clone(), c.long_text()), Some(record.id.0)).await?;
-    let index = std::sync::Arc::clone(state.search.index());
     let probe = banyan_search::similar::Probe::from_record(record);
-    let similar = tokio::task::spawn_blocking(move || banyan_search::similar::similar(&index, &probe, &[], 5))
-        .await
-        .map_err(|e| ApiError::Internal(format!("search task: {e}")))?
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let similar =
+        crate::api::search::on_index(state, move |index| banyan_search::similar::similar(index, &probe, &[], 5))
+            .await?;
     let similar = similar
         .into_iter()
         .filter(|h| !duplicates.iter().any(|d| d["id"] == json!(h.id)))

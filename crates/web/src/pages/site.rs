@@ -3,7 +3,6 @@
 //! goes through the same access rules as the API.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use axum::extract::{Path, State};
 use axum::http::{Method, StatusCode};
@@ -65,11 +64,7 @@ async fn on_index<T: Send + 'static>(
     ctx: &PageCtx,
     work: impl FnOnce(&SearchIndex) -> banyan_search::Result<T> + Send + 'static,
 ) -> Result<T, super::PageError> {
-    let index = Arc::clone(state.search.index());
-    tokio::task::spawn_blocking(move || work(&index))
-        .await
-        .map_err(|e| ctx.fail(ApiError::Internal(format!("search task: {e}"))))?
-        .map_err(|e| ctx.fail(crate::api::search::search_error(e)))
+    crate::api::search::on_index(state, work).await.map_err(|e| ctx.fail(e))
 }
 
 fn browse(filters: Vec<(Facet, Vec<String>)>, lang: &str, limit: usize, facets: bool) -> SearchRequest {

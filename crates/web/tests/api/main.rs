@@ -87,9 +87,13 @@ impl TestApp {
         let state = AppState::new(Arc::clone(&db.store), Arc::clone(&indexer), config);
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let (stop_indexer, indexer_stopped) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(Arc::clone(&indexer).run(std::time::Duration::from_millis(200), async move {
-            let _ = indexer_stopped.await;
-        }));
+        tokio::spawn(Arc::clone(&indexer).run(
+            std::time::Duration::from_millis(200),
+            std::time::Duration::from_millis(200),
+            async move {
+                let _ = indexer_stopped.await;
+            },
+        ));
         tokio::spawn(banyan_web::serve(listener, state, async move {
             let _ = stopped.await;
             let _ = stop_indexer.send(());
