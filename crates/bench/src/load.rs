@@ -79,21 +79,58 @@ pub struct LoadReport {
 }
 
 /// The read paths wrk chooses from, and the write script.
+///
+/// Each reading thread writes how many answers it has had to a file of its own in
+/// `BANYAN_LOAD_COUNTS`, so that the writers can keep to one request in ten.
 const READS_LUA: &str = r#"
 local paths = {}
 for line in io.lines(os.getenv("BANYAN_LOAD_PATHS")) do paths[#paths + 1] = line end
+local counts = os.getenv("BANYAN_LOAD_COUNTS")
 local counter = 0
+local answered = 0
 function setup(thread) counter = counter + 1; thread:set("id", counter) end
 function init(args) math.randomseed(os.time() * 1000 + (id or 0)) end
 function request() return wrk.format("GET", paths[math.random(#paths)]) end
+function response(status, headers, body)
+  answered = answered + 1
+  if counts and answered % 20 == 0 then
+    local f = io.open(counts .. "/reads-" .. (id or 0), "w")
+    if f then f:write(answered); f:close() end
+  end
+end
 "#;
 
+/// Writes, one request in ten. Before each write a writer reserves the next one and reads the
+/// readers' counts: when the reads have not yet reached nine for each write reserved, it waits
+/// for as long as the missing reads take at the rate seen so far (at most 2 s). One thread makes
+/// every write, so its count is all of them; wrk starts a request's clock after the wait.
 const WRITES_LUA: &str = r#"
+local ffi = require("ffi")
+ffi.cdef[[ typedef struct { long tv_sec; long tv_nsec; } banyan_timespec; int clock_gettime(int, banyan_timespec *); ]]
+local ts = ffi.new("banyan_timespec")
+local function now() ffi.C.clock_gettime(1, ts); return tonumber(ts.tv_sec) + tonumber(ts.tv_nsec) / 1e9 end
 local token = os.getenv("BANYAN_LOAD_TOKEN")
+local counts = os.getenv("BANYAN_LOAD_COUNTS")
 local n = 0
 local counter = 0
+local reserved = 0
+local started = now()
 function setup(thread) counter = counter + 1; thread:set("id", counter) end
-function init(args) math.randomseed(os.time() * 1000 + 7 * (id or 0)) end
+function init(args) math.randomseed(os.time() * 1000 + 7 * (id or 0)); started = now() end
+function delay()
+  if not counts then return 0 end
+  reserved = reserved + 1
+  local reads = 0
+  for i = 1, 8 do
+    local f = io.open(counts .. "/reads-" .. i, "r")
+    if f then reads = reads + (f:read("*n") or 0); f:close() end
+  end
+  local missing = reserved * 9 - reads
+  if missing <= 0 then return 0 end
+  local rate = reads / math.max(now() - started, 0.5)
+  if rate <= 0 then return 100 end
+  return math.min(math.floor(missing / rate * 1000), 2000)
+end
 function request()
   n = n + 1
   local body = string.format(
@@ -161,6 +198,53 @@ impl Wrk {
             format!("{} printed no result: {text}{}", self.what, String::from_utf8_lossy(&out.stderr))
         })?;
         Ok(serde_json::from_str(line)?)
+    }
+}
+
+/// Readers and writers at once, the writers keeping to one request in ten.
+struct Mix {
+    reads: Wrk,
+    writes: Wrk,
+}
+
+impl Mix {
+    fn start(
+        dir: &Path,
+        base: &str,
+        paths: &str,
+        token: &str,
+        (read_threads, readers): (usize, usize),
+        writers: usize,
+        seconds: u64,
+    ) -> Result<Mix> {
+        // A new run counts from zero.
+        let counts = dir.join("counts");
+        let _ = std::fs::remove_dir_all(&counts);
+        std::fs::create_dir_all(&counts)?;
+        let counts = counts.display().to_string();
+        let reads = Wrk::start(
+            dir,
+            READS_LUA,
+            base,
+            read_threads,
+            readers,
+            seconds,
+            &[("BANYAN_LOAD_PATHS", paths), ("BANYAN_LOAD_COUNTS", &counts)],
+        )?;
+        let writes = Wrk::start(
+            dir,
+            WRITES_LUA,
+            base,
+            1,
+            writers,
+            seconds,
+            &[("BANYAN_LOAD_TOKEN", token), ("BANYAN_LOAD_COUNTS", &counts)],
+        )?;
+        Ok(Mix { reads, writes })
+    }
+
+    fn finish(self) -> Result<(WrkResult, WrkResult)> {
+        Ok((self.reads.finish()?, self.writes.finish()?))
     }
 }
 
@@ -439,9 +523,8 @@ pub async fn run(opts: LoadOptions, progress: &(dyn Fn(&str) + Send + Sync)) -> 
     Wrk::start(&dir, READS_LUA, &server.base, 2, readers, 5, &[("BANYAN_LOAD_PATHS", &paths_env)])?.finish()?;
     progress(&format!("{} s with {readers} reading and {writers} writing connections", opts.seconds));
     let rss_before = server.rss();
-    let r = Wrk::start(&dir, READS_LUA, &server.base, 2, readers, opts.seconds, &[("BANYAN_LOAD_PATHS", &paths_env)])?;
-    let w = Wrk::start(&dir, WRITES_LUA, &server.base, 1, writers, opts.seconds, &[("BANYAN_LOAD_TOKEN", &token)])?;
-    let (reads, writes) = (r.finish()?, w.finish()?);
+    let (reads, writes) =
+        Mix::start(&dir, &server.base, &paths_env, &token, (2, readers), writers, opts.seconds)?.finish()?;
     let rss_after_run = server.rss();
 
     // The same mix at a tenth of the connections: what one request costs when it does not
@@ -450,18 +533,9 @@ pub async fn run(opts: LoadOptions, progress: &(dyn Fn(&str) + Send + Sync)) -> 
     let light_writers = (light / 10).max(1);
     let light_readers = light - light_writers;
     progress(&format!("{} s with {light_readers} reading and {light_writers} writing connections", opts.seconds));
-    let r = Wrk::start(
-        &dir,
-        READS_LUA,
-        &server.base,
-        1,
-        light_readers,
-        opts.seconds,
-        &[("BANYAN_LOAD_PATHS", &paths_env)],
-    )?;
-    let w =
-        Wrk::start(&dir, WRITES_LUA, &server.base, 1, light_writers, opts.seconds, &[("BANYAN_LOAD_TOKEN", &token)])?;
-    let (light_reads, light_writes) = (r.finish()?, w.finish()?);
+    let (light_reads, light_writes) =
+        Mix::start(&dir, &server.base, &paths_env, &token, (1, light_readers), light_writers, opts.seconds)?
+            .finish()?;
 
     // The ceiling: the same bytes from nginx.
     let mut ceiling = Vec::new();
@@ -511,31 +585,14 @@ pub async fn run(opts: LoadOptions, progress: &(dyn Fn(&str) + Send + Sync)) -> 
     if opts.soak_seconds > 0 {
         progress(&format!("soak: {} s", opts.soak_seconds));
         let start_rss = server.rss();
-        let r = Wrk::start(
-            &dir,
-            READS_LUA,
-            &server.base,
-            2,
-            readers,
-            opts.soak_seconds,
-            &[("BANYAN_LOAD_PATHS", &paths_env)],
-        )?;
-        let w = Wrk::start(
-            &dir,
-            WRITES_LUA,
-            &server.base,
-            1,
-            writers,
-            opts.soak_seconds,
-            &[("BANYAN_LOAD_TOKEN", &token)],
-        )?;
+        let mix = Mix::start(&dir, &server.base, &paths_env, &token, (2, readers), writers, opts.soak_seconds)?;
         let mut samples = vec![start_rss];
         let started = Instant::now();
         while started.elapsed() < Duration::from_secs(opts.soak_seconds) {
             tokio::time::sleep(Duration::from_secs(30).min(Duration::from_secs(opts.soak_seconds))).await;
             samples.push(server.rss());
         }
-        let (reads, writes) = (r.finish()?, w.finish()?);
+        let (reads, writes) = mix.finish()?;
         samples.push(server.rss());
         soak = Some((reads, writes, samples));
     }

@@ -619,7 +619,8 @@ async fn bench_load(args: BenchLoadArgs) -> anyhow::Result<()> {
         "# Load test\n\nWritten by `banyan bench load` (crates/bench/src/load.rs); do not edit by hand. A `banyan serve` \
          process (release build) holds a seeded synthetic registry; two `wrk` processes on loopback drive it at once, \
          reads on nine connections in ten (record pages, search pages, the search API with facets and a filter, API \
-         reads of records and lists) and writes on the tenth (published records through the API); the same mix \
+         reads of records and lists) and writes on the tenth (published records through the API), which keep to \
+         one request in ten: a writer waits while the writes are ahead of a ninth of the reads. The same mix \
          then runs at a tenth of the connections (light load). The record page and an API read are then compared \
          with nginx serving the same bytes as static files (the practical ceiling), and a soak runs the same mix \
          while the server's memory is sampled every 30 s.\n\n",

@@ -42,6 +42,11 @@ fn a_short_load_run_has_no_errors_on_either_backend() {
     assert_eq!(report.matches("- no errors: 0 on reads, 0 on writes — met").count(), sections, "{report}");
     assert_eq!(report.matches("stopped cleanly on SIGTERM afterwards — met").count(), sections, "{report}");
     assert_eq!(report.matches("| record page |").count(), sections, "the comparison with nginx: {report}");
+    // The writers keep to about one request in ten, whatever the speed of reads and writes.
+    for share in report.split("Writes were ").skip(1) {
+        let share: f64 = share.split('%').next().unwrap().parse().unwrap();
+        assert!((3.0..=20.0).contains(&share), "writes were {share}% of the requests: {report}");
+    }
     // Whether the latency targets were met depends on the machine and the build: the command
     // says so in its exit status, which is not asserted here.
     let stderr = String::from_utf8_lossy(&run.stderr);
