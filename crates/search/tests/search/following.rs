@@ -20,6 +20,7 @@ backend_tests!(
     the_index_catches_up_after_a_crash_before_its_commit,
     a_second_index_on_the_same_database_sees_every_write,
     an_index_ahead_of_its_database_is_rebuilt,
+    while_writes_keep_coming_the_index_commits_at_most_once_per_refresh,
 );
 
 async fn only_public_records_are_found(db: TestDb) {
@@ -155,4 +156,50 @@ async fn an_index_ahead_of_its_database_is_rebuilt(db: TestDb) {
     let indexer = open_current(&path, store).await.unwrap();
     assert_eq!(indexer.index().applied_seq(), f.db.store.last_seq().await.unwrap());
     assert_eq!(indexer.index().num_docs(), docs);
+}
+
+async fn while_writes_keep_coming_the_index_commits_at_most_once_per_refresh(db: TestDb) {
+    use std::time::{Duration, Instant};
+    let f = Fixture::empty(db).await;
+    let store = &f.db.store;
+    let handle = f.indexer.handle();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    // Polling every minute and committing at most every minute: only wake-ups index anything.
+    let running = tokio::spawn(Arc::clone(&f.indexer).run(Duration::from_secs(60), Duration::from_secs(60), async {
+        let _ = stopped.await;
+    }));
+    let searchable = |title: &'static str| {
+        let f = &f;
+        async move {
+            let started = Instant::now();
+            while started.elapsed() < Duration::from_secs(5) {
+                if f.titles("ferry").iter().any(|t| t == title) {
+                    return true;
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            false
+        }
+    };
+    // Let the first catch-up, on start, go by: the next write comes after a quiet spell.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let write = |title: &'static str| {
+        let handle = handle.clone();
+        async move {
+            store.create_record(NewRecord::local(input(&practice(title)), BASE), &curator()).await.unwrap();
+            handle.changed();
+        }
+    };
+    write("Ferry tickets by text message").await;
+    assert!(searchable("Ferry tickets by text message").await, "a write after a quiet spell is indexed at once");
+    // Right after that commit, the next write waits for the refresh.
+    write("Ferry timetables on the radio").await;
+    assert!(!searchable("Ferry timetables on the radio").await, "indexed within 5 s of the last commit");
+    // Stopping does not wait for the refresh either.
+    let asked = Instant::now();
+    stop.send(()).unwrap();
+    tokio::time::timeout(Duration::from_secs(5), running).await.expect("the indexer stops at once").unwrap();
+    assert!(asked.elapsed() < Duration::from_secs(5));
+    f.sync().await;
+    assert!(f.titles("ferry").iter().any(|t| t == "Ferry timetables on the radio"));
 }
