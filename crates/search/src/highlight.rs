@@ -166,13 +166,13 @@ impl Highlighter {
             });
             if window != usize::MAX && distinct > 1 {
                 let first = (skip + to).saturating_sub(window);
-                let mut seen: Vec<usize> = Vec::new();
+                let mut within: Vec<usize> = Vec::new();
                 for m in out.iter().rev().take_while(|m| m.range.start >= first) {
-                    if !seen.contains(&m.term) {
-                        seen.push(m.term);
+                    if !within.contains(&m.term) {
+                        within.push(m.term);
                     }
                 }
-                done = seen.len() >= distinct;
+                done = within.len() >= distinct;
             } else if window != usize::MAX {
                 done = true;
             }
@@ -184,9 +184,10 @@ impl Highlighter {
     ///
     /// A word matches when it is one of the plain terms or, folded, starts as a folded term
     /// does. An ASCII word is its own plain and folded form, lower-cased, so a matching ASCII
-    /// word starts where one of those occurs in the text, whatever its case; a word with other letters
-    /// may fold to anything, so none is passed over. Words are runs of letters and digits, so
-    /// the word holding the first place starts after the last byte before it that is neither.
+    /// word starts where one of those occurs in the text, whatever its case; a word with other
+    /// letters may fold to anything, so none is passed over. Words are runs of letters and
+    /// digits, so the word holding the first place starts after the last byte before it that is
+    /// neither.
     ///
     /// Reading a long body word by word was the dearest part of a search page; most bodies hold
     /// no query word at all, or hold one far in.
