@@ -94,8 +94,10 @@ function request() return wrk.format("GET", paths[math.random(#paths)]) end
 function response(status, headers, body)
   answered = answered + 1
   if counts and answered % 20 == 0 then
-    local f = io.open(counts .. "/reads-" .. (id or 0), "w")
-    if f then f:write(answered); f:close() end
+    -- Written aside and renamed, so that a writer never reads a half-written count.
+    local path = counts .. "/reads-" .. (id or 0)
+    local f = io.open(path .. ".new", "w")
+    if f then f:write(answered); f:close(); os.rename(path .. ".new", path) end
   end
 end
 "#;

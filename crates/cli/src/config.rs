@@ -217,6 +217,11 @@ mod tests {
             assert!(err.to_string().contains("ocds_prefix"), "{err}");
             jail.set_env("BANYAN_OCDS_PREFIX", "ocds-b4nyan");
             assert_eq!(Config::load(None, &Overrides::default()).unwrap().ocds_prefix, "ocds-b4nyan");
+            jail.set_env("BANYAN_INDEX_REFRESH_MS", "600000");
+            let err = Config::load(None, &Overrides::default()).unwrap_err();
+            assert!(err.to_string().contains("index_refresh_ms"), "{err}");
+            jail.set_env("BANYAN_INDEX_REFRESH_MS", "250");
+            assert_eq!(Config::load(None, &Overrides::default()).unwrap().index_refresh_ms, 250);
             Ok(())
         });
     }
