@@ -15,6 +15,7 @@
 //! and is followed by an English stemmer in the index, so a query with or without accents, and
 //! `registration` or `registrations`, find the same records.
 
+use std::ops::ControlFlow;
 use std::sync::LazyLock;
 
 use charabia::segmenter::{KhmerSegmenter, Segmenter, ThaiSegmenter};
@@ -109,6 +110,14 @@ static ICU_WORDS: LazyLock<icu_segmenter::WordSegmenterBorrowed<'static>> =
 
 /// Calls `emit` with the byte range of every word of `text`, in order.
 pub fn words(text: &str, mut emit: impl FnMut(usize, usize)) {
+    words_until(text, |from, to| {
+        emit(from, to);
+        ControlFlow::Continue(())
+    });
+}
+
+/// As [`words`], until `emit` breaks: the rest of the text is not read.
+pub fn words_until(text: &str, mut emit: impl FnMut(usize, usize) -> ControlFlow<()>) {
     let mut run_start = 0;
     let mut run_class = Class::Separator;
     for (i, c) in text.char_indices() {
@@ -121,17 +130,25 @@ pub fn words(text: &str, mut emit: impl FnMut(usize, usize)) {
             k = run_class;
         }
         if k != run_class {
-            segment_run(text, run_start, i, run_class, &mut emit);
+            if segment_run(text, run_start, i, run_class, &mut emit).is_break() {
+                return;
+            }
             run_start = i;
             run_class = k;
         }
     }
-    segment_run(text, run_start, text.len(), run_class, &mut emit);
+    let _ = segment_run(text, run_start, text.len(), run_class, &mut emit);
 }
 
-fn segment_run(text: &str, start: usize, end: usize, class: Class, emit: &mut impl FnMut(usize, usize)) {
+fn segment_run(
+    text: &str,
+    start: usize,
+    end: usize,
+    class: Class,
+    emit: &mut impl FnMut(usize, usize) -> ControlFlow<()>,
+) -> ControlFlow<()> {
     if start >= end {
-        return;
+        return ControlFlow::Continue(());
     }
     let run = &text[start..end];
     let base = run.as_ptr() as usize;
@@ -139,12 +156,13 @@ fn segment_run(text: &str, start: usize, end: usize, class: Class, emit: &mut im
         for piece in segmenter.segment_str(run) {
             if piece.chars().any(char::is_alphanumeric) {
                 let from = start + (piece.as_ptr() as usize - base);
-                emit(from, from + piece.len());
+                emit(from, from + piece.len())?;
             }
         }
+        ControlFlow::Continue(())
     };
     match class {
-        Class::Separator | Class::Inside => {}
+        Class::Separator | Class::Inside => ControlFlow::Continue(()),
         Class::Word => emit(start, end),
         Class::Thai => pieces(&ThaiSegmenter),
         Class::Khmer => pieces(&KhmerSegmenter),
@@ -153,10 +171,11 @@ fn segment_run(text: &str, start: usize, end: usize, class: Class, emit: &mut im
             let mut prev = 0;
             while let Some(at) = breaks.next() {
                 if at > prev && breaks.is_word_like() {
-                    emit(start + prev, start + at);
+                    emit(start + prev, start + at)?;
                 }
                 prev = at;
             }
+            ControlFlow::Continue(())
         }
     }
 }

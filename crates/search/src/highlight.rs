@@ -4,7 +4,7 @@
 //! stemmed form one of the folded terms — the same two ways the index matches it.
 
 use std::collections::{HashMap, HashSet};
-use std::ops::Range;
+use std::ops::{ControlFlow, Range};
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use serde::Serialize;
@@ -103,22 +103,58 @@ impl Highlighter {
         self.find(text, usize::MAX).into_iter().map(|m| m.range).collect()
     }
 
+    /// Up to `max` different words of `texts` that match, lower-cased, in the order they come:
+    /// the words a record shares with the query. Reading stops once `max` are found.
+    pub fn shared_words(&mut self, texts: &[&str], max: usize) -> Vec<String> {
+        let mut words: Vec<String> = Vec::new();
+        for text in texts {
+            if words.len() >= max {
+                break;
+            }
+            self.find_until(text, |found| {
+                let w = text[found[found.len() - 1].range.clone()].to_lowercase();
+                if !words.contains(&w) {
+                    words.push(w);
+                }
+                words.len() >= max
+            });
+        }
+        words
+    }
+
     /// The matches in `text`, in order; with a `window`, scanning stops once `window` bytes
     /// hold every word of the query (no later fragment can be better).
     fn find(&mut self, text: &str, window: usize) -> Vec<Match> {
+        let distinct = self.distinct;
+        self.find_until(text, |out| {
+            if window == usize::MAX {
+                false
+            } else if distinct > 1 {
+                let first = out[out.len() - 1].range.end.saturating_sub(window);
+                let mut within: Vec<usize> = Vec::new();
+                for m in out.iter().rev().take_while(|m| m.range.start >= first) {
+                    if !within.contains(&m.term) {
+                        within.push(m.term);
+                    }
+                }
+                within.len() >= distinct
+            } else {
+                true
+            }
+        })
+    }
+
+    /// The matches in `text`, in order, until `done` says, after a match, that no more are
+    /// needed.
+    fn find_until(&mut self, text: &str, mut done: impl FnMut(&[Match]) -> bool) -> Vec<Match> {
         let mut out: Vec<Match> = Vec::new();
         let Some(skip) = self.first_candidate(text) else { return out };
         let text = &text[skip..];
         let mut word = String::new();
         let mut folded = String::new();
-        let mut done = false;
         let (plain_terms, folded_terms, starts, stemmer, seen) =
             (&self.plain, &self.folded, &self.starts, &mut self.stemmer, &mut self.seen);
-        let distinct = self.distinct;
-        analysis::words(text, |from, to| {
-            if done {
-                return;
-            }
+        analysis::words_until(text, |from, to| {
             let raw = &text[from..to];
             let term = if raw.is_ascii() {
                 // An ASCII word, lower-cased, is its own plain and folded form: it is one of the
@@ -159,23 +195,12 @@ impl Highlighter {
                 seen.insert(raw.to_string(), term);
                 term
             };
-            let Some(term) = term else { return };
+            let Some(term) = term else { return ControlFlow::Continue(()) };
             out.push(Match {
                 range: skip + from..skip + to,
                 term: folded_terms.iter().position(|t| *t == folded_terms[term]).unwrap_or(term),
             });
-            if window != usize::MAX && distinct > 1 {
-                let first = (skip + to).saturating_sub(window);
-                let mut within: Vec<usize> = Vec::new();
-                for m in out.iter().rev().take_while(|m| m.range.start >= first) {
-                    if !within.contains(&m.term) {
-                        within.push(m.term);
-                    }
-                }
-                done = within.len() >= distinct;
-            } else if window != usize::MAX {
-                done = true;
-            }
+            if done(&out) { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
         });
         out
     }
@@ -347,6 +372,31 @@ mod tests {
                 assert_eq!(h.matches(&text), expected, "{q:?} in {text:?}");
             }
         }
+    }
+
+    #[test]
+    fn shared_words_are_the_first_different_matches_in_order() {
+        let title = "Clinic queues in Đồng Tháp";
+        let summary = "Queue numbers by SMS. Clinics, CLINIC and clinic queueing.";
+        let body = format!("{}Registration at the clinic; patients register once.", "Nothing here. ".repeat(200));
+        for (q, max) in [("clinic queue register", 5), ("clinic queue register", 2), ("dong thap sms", 3), ("x", 3)] {
+            let mut h = highlighter(q);
+            // Every match of every text, then the first `max` different ones.
+            let mut expected: Vec<String> = Vec::new();
+            for text in [title, summary, body.as_str()] {
+                for r in h.matches(text) {
+                    let w = text[r].to_lowercase();
+                    if !expected.contains(&w) && expected.len() < max {
+                        expected.push(w);
+                    }
+                }
+            }
+            assert_eq!(h.shared_words(&[title, summary, &body], max), expected, "{q:?}, {max}");
+        }
+        assert_eq!(
+            highlighter("clinic queue register").shared_words(&[title, summary, &body], 5),
+            ["clinic", "queues", "queue", "clinics", "queueing"]
+        );
     }
 
     #[test]

@@ -8,8 +8,10 @@ use std::sync::{Arc, Mutex};
 use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
 use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, RegexQuery, TermQuery};
-use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Searcher, TantivyDocument, Term};
+use tantivy::schema::{Field, IndexRecordOption, Value};
+use tantivy::{
+    DocAddress, DocSet, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Searcher, TantivyDocument, Term,
+};
 use tokio::sync::Semaphore;
 use uuid::Uuid;
 
@@ -338,9 +340,9 @@ impl SearchIndex {
         };
         // Then the total and the facets over every match, unscored, from the segments' counts.
         let (total, facets) = self.counts.count(&searcher, &matching, facets, FACET_VALUES)?;
+        let (plain_terms, folded_terms) = analysed.highlight_terms();
         let mut highlighter = if req.highlights && has_text {
-            let (plain, folded) = analysed.highlight_terms();
-            Some(Highlighter::new(plain, folded))
+            Some(Highlighter::new(plain_terms.clone(), folded_terms.clone()))
         } else {
             None
         };
@@ -355,7 +357,13 @@ impl SearchIndex {
                 if let Some(s) = summary {
                     highlights.extend(h.fragment("summary", s, FRAGMENT_BYTES));
                 }
-                if let Some(body) = doc.get_first(self.fields.body).and_then(|v| v.as_str()) {
+                // Only a body the index says holds a word of the query is read: most hits match
+                // in their titles, and reading a long body through for nothing was the dearest
+                // part of a search.
+                if let Some(body) = doc.get_first(self.fields.body).and_then(|v| v.as_str())
+                    && (holds_any(&searcher, addr, self.fields.body, &plain_terms)?
+                        || holds_any(&searcher, addr, self.fields.body_f, &folded_terms)?)
+                {
                     highlights.extend(h.fragment("body", body, FRAGMENT_BYTES));
                 }
             }
@@ -485,6 +493,21 @@ impl SearchIndex {
         }
         Ok(out)
     }
+}
+
+/// Whether the document at `addr` holds any of `terms` in `field`, from the postings alone.
+fn holds_any(searcher: &Searcher, addr: DocAddress, field: Field, terms: &[String]) -> Result<bool> {
+    let inverted = searcher.segment_reader(addr.segment_ord).inverted_index(field)?;
+    for t in terms {
+        let term = Term::from_field_text(field, t);
+        if let Some(mut postings) = inverted.read_postings(&term, IndexRecordOption::Basic)?
+            && postings.doc() <= addr.doc_id
+            && postings.seek(addr.doc_id) == addr.doc_id
+        {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 fn read_payload(index: &Index) -> Result<Payload> {

@@ -32,7 +32,7 @@ use crate::Result;
 use crate::highlight::Highlighter;
 use crate::index::SearchIndex;
 use crate::schema::Facet;
-use crate::similar::{distinctive_terms, most_specific, region_size, terms_query};
+use crate::similar::{distinctive_terms, most_specific, region_size, top_by_terms};
 
 /// The weights of the parts of the score. They add up to 1.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -151,19 +151,12 @@ pub fn candidates(index: &SearchIndex, record: &Record, kinds: &[Kind]) -> Resul
         Box::new(TermQuery::new(Term::from_field_text(f.id, &record.id.0.to_string()), IndexRecordOption::Basic)),
     );
     let kinds: Vec<String> = kinds.iter().map(|k| k.code().to_string()).collect();
-    let kind_filter = index.filter_clauses(&[(Facet::Kind, kinds)]);
-    let mut text_scores: HashMap<DocAddress, f32> = HashMap::new();
-    if !terms.is_empty() {
-        let mut q: Vec<(Occur, Box<dyn Query>)> =
-            vec![(Occur::Must, Box::new(BooleanQuery::new(terms_query(index, &terms))))];
-        q.push((not_self.0, not_self.1.box_clone()));
-        q.extend(kind_filter.iter().map(|(o, c)| (*o, c.box_clone())));
-        for (score, addr) in
-            searcher.search(&BooleanQuery::new(q), &TopDocs::with_limit(CANDIDATES).order_by_score())?
-        {
-            text_scores.insert(addr, score);
-        }
-    }
+    let kind_filter = index.filter_clauses(&[(Facet::Kind, kinds.clone())]);
+    let text_scores: HashMap<DocAddress, f32> =
+        top_by_terms(index, &searcher, &terms, Some(record.id.0), &kinds, CANDIDATES)?
+            .into_iter()
+            .map(|(s, a)| (a, s))
+            .collect();
     let mut vocab: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let goals: BTreeSet<String> = c.sdgs.iter().map(|s| s.goal().code().to_string()).collect();
     let divisions: BTreeSet<String> = c.sectors.iter().map(|s| s.division().code().to_string()).collect();
@@ -195,18 +188,12 @@ pub fn candidates(index: &SearchIndex, record: &Record, kinds: &[Kind]) -> Resul
         let doc: TantivyDocument = searcher.doc(addr)?;
         let (id, display) = index.identity(&doc)?;
         let score = text_scores.get(&addr).copied().unwrap_or(0.0) / max;
-        let mut words: Vec<String> = Vec::new();
-        if score > 0.0 {
+        let words = if score > 0.0 {
             let body = doc.get_first(f.body).and_then(|v| v.as_str()).unwrap_or("");
-            for t in [display.title.as_str(), display.summary.as_deref().unwrap_or(""), body] {
-                for r in highlighter.matches(t) {
-                    let w = t[r].to_lowercase();
-                    if !words.contains(&w) && words.len() < 5 {
-                        words.push(w);
-                    }
-                }
-            }
-        }
+            highlighter.shared_words(&[display.title.as_str(), display.summary.as_deref().unwrap_or(""), body], 5)
+        } else {
+            Vec::new()
+        };
         out.push(Candidate { id, text: score, words });
     }
     out.sort_by(|a, b| b.text.total_cmp(&a.text));

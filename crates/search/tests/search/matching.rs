@@ -2,11 +2,19 @@
 
 use banyan_search::duplicates::{Draft, duplicates};
 use banyan_search::similar::{Probe, similar};
+use banyan_store::NewRecord;
+use banyan_testkit::fixtures::{input, practice};
 use banyan_testkit::{TestDb, backend_tests};
+use serde_json::json;
 
-use crate::Fixture;
+use crate::{BASE, Fixture, curator};
 
-backend_tests!(similar_records_come_with_their_reasons, a_draft_finds_what_it_duplicates, type_ahead_completes_titles);
+backend_tests!(
+    similar_records_come_with_their_reasons,
+    similar_records_of_a_rare_kind_are_found_below_many_of_another,
+    a_draft_finds_what_it_duplicates,
+    type_ahead_completes_titles
+);
 
 async fn similar_records_come_with_their_reasons(db: TestDb) {
     let f = Fixture::demo(db).await;
@@ -34,6 +42,50 @@ async fn similar_records_come_with_their_reasons(db: TestDb) {
     assert!(hits.iter().all(|h| h.kind == "practice"));
     let country = hits.iter().flat_map(|h| &h.reasons).find(|r| r.code == "country");
     assert!(country.is_some_and(|r| r.text.contains("Bangladesh")), "{hits:#?}");
+}
+
+/// The best text matches are searched first and the kinds asked for are picked from them; when
+/// the kind is rare among them, the search goes further down until it has them all.
+async fn similar_records_of_a_rare_kind_are_found_below_many_of_another(db: TestDb) {
+    let f = Fixture::empty(db).await;
+    // 200 practices about ferry tickets by SMS (more than the first look takes), 320 about
+    // other things (so that the ferry words stay distinctive), and three ideas that mention a
+    // ferry once in a long text, below every practice about them.
+    let mut batch: Vec<NewRecord> = (0..520)
+        .map(|i| {
+            let title = if i < 200 {
+                format!("Ferry tickets booked by SMS at harbour {i}")
+            } else {
+                format!("Counter service number {i}")
+            };
+            NewRecord::local(input(&practice(&title)), BASE)
+        })
+        .collect();
+    for i in 0..3 {
+        let idea = json!({
+            "kind": "idea", "title": format!("Island idea {i}"), "lang": "en", "status": "published",
+            "sdgs": ["9.1"],
+            "details": {
+                "problem": "Boats leave full and late, and islanders wait on the quay for hours in the rain.",
+                "idea": "A ferry timetable painted on every quay, in the languages of the islands, and kept up.",
+            },
+        });
+        batch.push(NewRecord::local(input(&idea), BASE));
+    }
+    f.db.store.create_records(&batch, &curator()).await.unwrap();
+    f.sync().await;
+    let probe = Probe::from_record(&f.record("Ferry tickets booked by SMS at harbour 7").await);
+
+    let ideas = similar(f.index(), &probe, &["idea".to_string()], 5).unwrap();
+    let mut titles: Vec<&str> = ideas.iter().map(|h| h.title.as_str()).collect();
+    titles.sort();
+    assert_eq!(titles, ["Island idea 0", "Island idea 1", "Island idea 2"], "{ideas:#?}");
+    assert!(ideas.iter().all(|h| h.reasons.iter().any(|r| r.code == "text")), "found by their words: {ideas:#?}");
+
+    // Of every kind: the practices, never the probe itself.
+    let any = similar(f.index(), &probe, &[], 5).unwrap();
+    assert_eq!(any.len(), 5);
+    assert!(any.iter().all(|h| h.kind == "practice" && Some(h.id) != probe.id), "{any:#?}");
 }
 
 async fn a_draft_finds_what_it_duplicates(db: TestDb) {

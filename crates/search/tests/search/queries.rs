@@ -4,8 +4,14 @@ use std::collections::BTreeMap;
 
 use proptest::prelude::*;
 
+use banyan_search::analysis;
+use banyan_search::highlight::Highlighter;
 use banyan_search::{Error, Facet, SearchRequest, Sort};
 use banyan_testkit::{TestDb, backend_tests};
+use tantivy::collector::TopDocs;
+use tantivy::query::TermQuery;
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{TantivyDocument, Term};
 
 use crate::{Fixture, browse, filter};
 
@@ -13,7 +19,8 @@ backend_tests!(
     facets_count_what_the_filters_keep,
     totals_count_exactly_the_hits,
     filters_sorting_and_paging,
-    highlights_mark_what_matched
+    highlights_mark_what_matched,
+    a_body_is_highlighted_exactly_when_it_holds_a_word_of_the_query
 );
 
 fn counts(f: &Fixture, req: SearchRequest, facet: Facet) -> BTreeMap<String, u64> {
@@ -135,6 +142,39 @@ async fn highlights_mark_what_matched(db: TestDb) {
     let r = f.search(SearchRequest { q: "ho so".into(), highlights: true, limit: 1, ..Default::default() });
     let title = r.hits[0].highlights.iter().find(|h| h.field == "title").unwrap();
     assert!(title.html().contains("<mark>hồ</mark> <mark>sơ</mark>"), "{}", title.html());
+}
+
+/// A search reads a hit's body for highlights only when the index says the body holds a word
+/// of the query: what it shows must be what reading every body would show.
+async fn a_body_is_highlighted_exactly_when_it_holds_a_word_of_the_query(db: TestDb) {
+    let f = Fixture::demo(db).await;
+    let searcher = f.index().searcher();
+    let fields = f.index().fields();
+    let (mut with, mut without) = (0, 0);
+    for q in ["queue", "clinics", "land records", "ho so", "hồ sơ", "โรงพยาบาล", "জন্ম নিবন্ধন", "SMS", "farmers"]
+    {
+        let found = f.search(SearchRequest { q: q.into(), highlights: true, limit: 50, ..Default::default() });
+        assert!(!found.hits.is_empty(), "{q}");
+        let plain = analysis::terms(&mut analysis::plain(), q);
+        let folded = analysis::terms(&mut analysis::folded(), q);
+        let mut highlighter = Highlighter::new(plain, folded);
+        for hit in &found.hits {
+            let id = TermQuery::new(Term::from_field_text(fields.id, &hit.id.to_string()), IndexRecordOption::Basic);
+            let (_, addr) = searcher.search(&id, &TopDocs::with_limit(1).order_by_score()).unwrap()[0];
+            let doc: TantivyDocument = searcher.doc(addr).unwrap();
+            // The search's fragments are 240 bytes.
+            let expected =
+                doc.get_first(fields.body).and_then(|v| v.as_str()).and_then(|b| highlighter.fragment("body", b, 240));
+            let got = hit.highlights.iter().find(|h| h.field == "body");
+            assert_eq!(got, expected.as_ref(), "{q:?}: {}", hit.title);
+            if got.is_some() {
+                with += 1;
+            } else {
+                without += 1;
+            }
+        }
+    }
+    assert!(with >= 5 && without >= 5, "bodies with and without the words: {with}, {without}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
