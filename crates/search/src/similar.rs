@@ -152,9 +152,9 @@ pub(crate) fn terms_query(index: &SearchIndex, terms: &[(String, String, f32)]) 
 /// The terms are searched alone: a query of nothing but optional terms is one tantivy prunes
 /// with block-max WAND, skipping the blocks of documents that cannot reach the top. The kinds
 /// and the exclusion are applied to what comes back, and the search is repeated further down
-/// when they left too few, until every match has been seen. Searching them as clauses of the same query (as this did at first) made
-/// tantivy score every document holding any of a probe's hundred-odd terms: about 10 ms at
-/// 100,000 records, for each record page's similar records and matches.
+/// when they left too few, until every match has been seen. With the kinds and the exclusion
+/// as clauses of the same query, as at first, tantivy scored every document holding any of a
+/// probe's hundred-odd terms.
 pub(crate) fn top_by_terms(
     index: &SearchIndex,
     searcher: &Searcher,
