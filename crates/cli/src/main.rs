@@ -272,12 +272,22 @@ enum ImportSource {
         #[arg(long)]
         dry_run: bool,
     },
+    /// A whole node, as `banyan export native` writes, into an empty node (from SQLite to
+    /// PostgreSQL, say): everything or nothing
+    Native {
+        file: PathBuf,
+        /// Check every row, the database's own checks included, and keep nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
 enum ExportFormat {
     Jsonl,
     Csv,
+    /// The whole node, every table, to load into an empty node with `banyan import native`
+    Native,
 }
 
 #[derive(Args)]
@@ -703,7 +713,7 @@ async fn bench_search(args: BenchSearchArgs) -> anyhow::Result<()> {
 }
 
 const POSTGRES_BACKUPS: &str = "with PostgreSQL, back up with pg_dump and restore with pg_restore, or move \
-                                a node with `banyan export jsonl --all` and `banyan import jsonl` (see the README)";
+                                a node with `banyan export native` and `banyan import native` (see the README)";
 
 async fn backup(config: Config, file: PathBuf) -> anyhow::Result<()> {
     if config.database_url.is_some() {
@@ -810,6 +820,7 @@ async fn import(config: Config, source: ImportSource) -> anyhow::Result<()> {
         ImportSource::Dpg { dry_run, .. } => (banyan_import::dpg::REGISTRY, *dry_run),
         ImportSource::Ips { dry_run, .. } => (banyan_import::ips::REGISTRY, *dry_run),
         ImportSource::Jsonl { dry_run, .. } => (banyan_import::jsonl::REGISTRY, *dry_run),
+        ImportSource::Native { file, dry_run } => return import_native(config, file, *dry_run).await,
     };
     let mut report = Report::new(registry, dry_run);
     // Read the source before opening the database: a wrong path fails fast and writes nothing.
@@ -822,6 +833,7 @@ async fn import(config: Config, source: ImportSource) -> anyhow::Result<()> {
             }
             None
         }
+        ImportSource::Native { .. } => unreachable!("loaded above"),
     };
     let store = open_store(&config, &data_dir).await?;
     let options = ApplyOptions { dry_run, base_url: &public_url(&config), actor: Actor::importer(registry) };
@@ -841,17 +853,72 @@ async fn import(config: Config, source: ImportSource) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Loads a native dump into the empty node of `config`.
+async fn import_native(config: Config, file: &Path, dry_run: bool) -> anyhow::Result<()> {
+    let input = BufReader::new(std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?);
+    let data_dir = config.data_dir();
+    let store = open_store(&config, &data_dir).await?;
+    let started = std::time::Instant::now();
+    let (header, counts) = banyan_import::native::import(store.as_ref(), input, dry_run).await?;
+    let rows: u64 = counts.values().sum();
+    let records = counts.get("records").copied().unwrap_or(0);
+    if dry_run {
+        println!(
+            "Checked {rows} rows ({records} records) of a dump of {} made {}: all would load into {}. Nothing was written.",
+            header.backend,
+            header.made_at,
+            describe(&config, &data_dir)
+        );
+    } else {
+        println!(
+            "Loaded {rows} rows ({records} records) of a dump of {} made {} into {} in {:.1} s. The search index \
+             is built when the server starts.",
+            header.backend,
+            header.made_at,
+            describe(&config, &data_dir),
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(())
+}
+
+/// Creates a file that only its owner may read: exports with personal data.
+fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)
+}
+
 async fn export(config: Config, args: ExportArgs) -> anyhow::Result<()> {
+    let native = matches!(args.format, ExportFormat::Native);
+    if native && args.kind.is_some() {
+        bail!("--kind: a native export is always the whole node; use `export jsonl --kind` for one kind");
+    }
     let store = open_store(&config, &config.data_dir()).await?;
     let options = banyan_import::export::ExportOptions { kind: args.kind, all: args.all };
     let progress = progress::for_terminal();
-    let mut out: Box<dyn Write> = match &args.output {
+    let private = native || args.all;
+    let mut out: Box<dyn Write + Send> = match &args.output {
         Some(path) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,
+            if private { create_private(path) } else { std::fs::File::create(path) }
+                .with_context(|| format!("creating {}", path.display()))?,
         )),
-        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout())),
     };
     let n = match args.format {
+        ExportFormat::Native => {
+            let counts = banyan_import::native::export(store.as_ref(), &mut out).await?;
+            let rows: u64 = counts.values().sum();
+            eprintln!(
+                "Exported the whole node: {rows} rows of {} tables, {} records. The file holds personal data and \
+                 password hashes: keep it as carefully as the database.",
+                counts.len(),
+                counts.get("records").copied().unwrap_or(0)
+            );
+            return Ok(());
+        }
         ExportFormat::Jsonl => {
             banyan_import::export::jsonl(store.as_ref(), &mut out, options, progress.as_ref()).await?
         }

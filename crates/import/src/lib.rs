@@ -10,6 +10,7 @@ pub mod dpg;
 pub mod export;
 pub mod ips;
 pub mod jsonl;
+pub mod native;
 mod places;
 
 use std::collections::{BTreeMap, HashMap};

@@ -209,16 +209,38 @@ fn map_err(e: sqlx::Error) -> StoreError {
     }
 }
 
+/// Moves every sequence of the schema (those behind `BIGSERIAL` columns) past the largest
+/// value its column holds, after a load that inserted rows with their own ids.
+const RESET_SEQUENCES: &str = "DO $$
+DECLARE c record;
+BEGIN
+    FOR c IN SELECT table_name, column_name FROM information_schema.columns
+             WHERE table_schema = current_schema() AND column_default LIKE 'nextval(%'
+    LOOP
+        EXECUTE format('SELECT setval(pg_get_serial_sequence(%L, %L), COALESCE(MAX(%I), 0) + 1, false) FROM %I',
+                       c.table_name, c.column_name, c.column_name, c.table_name);
+    END LOOP;
+END $$";
+
 impl Backend for Postgres {
     type Tx = PostgresTx;
     const NAME: &'static str = "postgres";
     // One lock for the whole change log, held from taking a sequence number until commit, so
     // numbers become visible in the order they were taken: a follower never sees seq 11 while
     // seq 10 may still commit. The key is arbitrary; it only has to be the same everywhere.
-    const DIALECT: Dialect = Dialect { lock_change_log: Some("SELECT pg_advisory_xact_lock(7262737226)") };
+    const DIALECT: Dialect = Dialect {
+        lock_change_log: Some("SELECT pg_advisory_xact_lock(7262737226)"),
+        bytewise: " COLLATE \"C\"",
+        after_load: Some(RESET_SEQUENCES),
+    };
 
     async fn begin(&self) -> Result<PostgresTx> {
         let tx = self.pool.begin().await.map_err(map_err)?;
+        Ok(PostgresTx(tx, Arc::clone(&self.statistics)))
+    }
+
+    async fn begin_snapshot(&self) -> Result<PostgresTx> {
+        let tx = self.pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY").await.map_err(map_err)?;
         Ok(PostgresTx(tx, Arc::clone(&self.statistics)))
     }
 

@@ -237,7 +237,9 @@ impl Backend for Sqlite {
     type Tx = SqliteTx;
     const NAME: &'static str = "sqlite";
     // Writes are serialised by the single write connection and BEGIN IMMEDIATE.
-    const DIALECT: Dialect = Dialect { lock_change_log: None };
+    // SQLite compares text bytewise, and a row inserted with its own id moves
+    // AUTOINCREMENT's counter past it.
+    const DIALECT: Dialect = Dialect { lock_change_log: None, bytewise: "", after_load: None };
 
     async fn begin(&self) -> Result<SqliteTx> {
         // Begun in a task of its own, which finishes even when the caller is cancelled (a client
@@ -251,6 +253,12 @@ impl Backend for Sqlite {
             .map_err(|e| StoreError::Database(format!("beginning a transaction: {e}")))?
             .map(SqliteTx)
             .map_err(map_err)
+    }
+
+    async fn begin_snapshot(&self) -> Result<SqliteTx> {
+        // A deferred transaction on a read-only connection: its first read fixes the snapshot
+        // it sees (WAL), and writers go on meanwhile.
+        self.read.begin_with("BEGIN").await.map(SqliteTx).map_err(map_err)
     }
 
     async fn fetch(&self, sql: &str, params: Vec<SqlValue>) -> Result<Vec<Row>> {

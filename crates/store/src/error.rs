@@ -35,6 +35,10 @@ pub enum StoreError {
     /// Anything else from the database: a bug or an operational failure.
     #[error("database error: {0}")]
     Database(String),
+    /// The store will not do what was asked, for the reason given (a dump loaded into a node
+    /// that is not empty, a row of a dump that does not fit).
+    #[error("{0}")]
+    Refused(String),
     /// Stored data that does not decode: a bug or manual tampering.
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),

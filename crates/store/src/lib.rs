@@ -7,6 +7,7 @@
 //! Every write runs in one transaction that writes the row, a revision, an audit entry and a
 //! change-log row. A successful return means the transaction committed.
 
+pub mod dump;
 pub mod error;
 pub mod model;
 pub mod sql;
@@ -398,4 +399,20 @@ pub trait Store: Send + Sync + 'static {
 
     /// The audit log, newest first, optionally of one thing.
     async fn audit_log(&self, entity_id: Option<Uuid>, limit: u32) -> Result<Vec<AuditEntry>>;
+
+    /// Every row of every table ([`dump::TABLES`]), as of one moment while writes go on, to
+    /// `sink`; the number of rows of each table.
+    async fn dump(
+        &self,
+        sink: &mut (dyn FnMut(dump::DumpRow) -> Result<()> + Send),
+    ) -> Result<std::collections::BTreeMap<&'static str, u64>>;
+
+    /// Writes the rows of a dump into this database, which must be empty, in one transaction:
+    /// every row or, on any error or when `commit` is false, none. The number of rows of each
+    /// table. Tables must come in [`dump::TABLES`]' order.
+    async fn load(
+        &self,
+        rows: &mut (dyn Iterator<Item = Result<dump::DumpRow>> + Send),
+        commit: bool,
+    ) -> Result<std::collections::BTreeMap<&'static str, u64>>;
 }

@@ -1,6 +1,6 @@
-//! Moving a node: `banyan export jsonl --all` from one node and `banyan import jsonl` into an
-//! empty one brings every record across exactly, public or not (the way to move a PostgreSQL
-//! node's registry besides `pg_dump`).
+//! Moving a node. `banyan export native` and `banyan import native` move everything, every
+//! table, between SQLite and PostgreSQL; `banyan export jsonl --all` and `banyan import jsonl`
+//! bring every record across exactly, public or not, into a node that may hold others.
 
 use std::collections::BTreeMap;
 
@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use crate::{banyan, stderr, stdout};
 
-backend_tests!(a_full_export_imports_into_an_empty_node_exactly);
+backend_tests!(a_full_export_imports_into_an_empty_node_exactly, a_native_dump_that_does_not_load_changes_nothing);
 
 fn input(v: &Value) -> RecordInput {
     RecordInput::from_json(v, InputMode::Create).unwrap_or_else(|e| panic!("{e}"))
@@ -95,4 +95,100 @@ async fn a_full_export_imports_into_an_empty_node_exactly(db: TestDb) {
     let again = banyan(&empty, &["import", "jsonl", file.path().to_str().unwrap()]);
     assert!(again.status.success(), "{}", stderr(&again));
     assert_eq!(export_all(&empty), after);
+}
+
+/// `banyan export native` to a file, which only its owner may read; the file's text without
+/// its first line (which says when and where it was made).
+fn export_native(db: &TestDb, file: &std::path::Path) -> String {
+    let out = banyan(db, &["export", "native", "--output", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("26 tables"), "{}", stderr(&out));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "a dump holds personal data: its owner's alone");
+    }
+    let text = std::fs::read_to_string(file).unwrap();
+    text.split_once('\n').unwrap().1.to_string()
+}
+
+/// SQLite → PostgreSQL → SQLite through files, as an administrator moves a node; each dump is
+/// byte for byte the one before it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_native_dump_moves_a_whole_node_from_sqlite_to_postgresql_and_back() {
+    let sqlite = TestDb::sqlite().await;
+    let Some(postgres) = TestDb::postgres().await else { return };
+    banyan_import::demo::load(sqlite.store.as_ref(), "https://old.banyan.test").await.unwrap();
+    let created = banyan(&sqlite, &["user", "create", "--email", "curator@banyan.test", "--role", "curator"]);
+    assert!(created.status.success(), "{}", stderr(&created));
+    let token = banyan(&sqlite, &["token", "create", "--role", "admin", "--name", "harvester"]);
+    assert!(token.status.success(), "{}", stderr(&token));
+
+    let dir = tempfile::tempdir().unwrap();
+    let first = export_native(&sqlite, &dir.path().join("sqlite.dump"));
+    let dry = banyan(&postgres, &["import", "native", "--dry-run", dir.path().join("sqlite.dump").to_str().unwrap()]);
+    assert!(dry.status.success(), "{}", stderr(&dry));
+    assert!(stdout(&dry).contains("Nothing was written"), "{}", stdout(&dry));
+    assert_eq!(postgres.count("records").await, 0, "a dry run keeps nothing");
+    let loaded = banyan(&postgres, &["import", "native", dir.path().join("sqlite.dump").to_str().unwrap()]);
+    assert!(loaded.status.success(), "{}", stderr(&loaded));
+    assert!(stdout(&loaded).contains("into PostgreSQL"), "{}", stdout(&loaded));
+    let second = export_native(&postgres, &dir.path().join("postgres.dump"));
+    assert_eq!(first, second, "PostgreSQL dumps what SQLite did, byte for byte");
+
+    let back = TestDb::sqlite().await;
+    let loaded = banyan(&back, &["import", "native", dir.path().join("postgres.dump").to_str().unwrap()]);
+    assert!(loaded.status.success(), "{}", stderr(&loaded));
+    assert_eq!(export_native(&back, &dir.path().join("back.dump")), first);
+
+    // The people and tokens came across: the token still works on the new node.
+    let email = banyan_domain::Email::parse("curator@banyan.test").unwrap();
+    assert!(postgres.store.user_auth(&email).await.unwrap().is_some(), "the account came across");
+    let tokens = banyan(&postgres, &["token", "list"]);
+    assert!(stdout(&tokens).contains("harvester"), "{}", stdout(&tokens));
+    let secret = stdout(&token).trim().to_string();
+    let hash = banyan_web::token_hash(&secret);
+    assert!(postgres.store.use_token(&hash).await.unwrap().is_some(), "the token is valid on the new node");
+}
+
+async fn a_native_dump_that_does_not_load_changes_nothing(db: TestDb) {
+    banyan_import::demo::load(db.store.as_ref(), "https://old.banyan.test").await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("node.dump");
+    let body = export_native(&db, &file);
+    let path = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+
+    // Into a node that is not empty: refused.
+    let again = banyan(&db, &["import", "native", file.to_str().unwrap()]);
+    assert!(!again.status.success());
+    assert!(stderr(&again).contains("this node is not empty"), "{}", stderr(&again));
+
+    let empty = db.another().await;
+    let header = std::fs::read_to_string(&file).unwrap().lines().next().unwrap().to_string();
+    let lines: Vec<&str> = body.lines().collect();
+    let cases = [
+        // Cut short: the last line, which counts the rows, is missing.
+        ("cut.dump", format!("{header}\n{}\n", lines[..lines.len() - 1].join("\n")), "cut short"),
+        // A value that is not what its column holds, on line 3.
+        (
+            "bad.dump",
+            format!("{header}\n{}\n{}\n", lines[0], lines[1].replacen("\"id\":\"", "\"id\":\"x", 1)),
+            "line 3: organisations.id: \"x",
+        ),
+        // Another build's schema.
+        ("schema.dump", format!("{}\n", header.replace("\"schema\":", "\"schema\":9")), "schema version"),
+        // Not a dump at all.
+        ("jsonl.dump", "{\"kind\":\"practice\"}\n".to_string(), "not a Banyan dump"),
+    ];
+    for (name, content, says) in cases {
+        std::fs::write(path(name), content).unwrap();
+        let out = banyan(&empty, &["import", "native", &path(name)]);
+        assert_eq!(out.status.code(), Some(1), "{name}");
+        assert!(stderr(&out).contains(says), "{name}: {}", stderr(&out));
+        assert_eq!(empty.count("organisations").await, 0, "{name}: nothing was kept");
+    }
+    let out = banyan(&empty, &["import", "native", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(empty.count("records").await, db.count("records").await);
 }

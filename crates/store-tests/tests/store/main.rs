@@ -2,6 +2,7 @@
 
 mod changes;
 mod conversations;
+mod dump;
 mod impact;
 mod listing;
 mod organisations;

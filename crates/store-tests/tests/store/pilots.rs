@@ -31,7 +31,7 @@ fn plan() -> PilotPlan {
 }
 
 /// A pilot proposed by `side` in the conversation `c`, not yet stored.
-fn new_pilot(c: &banyan_store::Conversation, side: Side) -> Pilot {
+pub fn new_pilot(c: &banyan_store::Conversation, side: Side) -> Pilot {
     Pilot {
         id: PilotId::new(),
         conversation_id: c.id,
@@ -49,7 +49,7 @@ fn new_pilot(c: &banyan_store::Conversation, side: Side) -> Pilot {
     }
 }
 
-fn step(action: &str, from: PilotStatus, side: Side, note: Option<&str>) -> PilotStep {
+pub fn step(action: &str, from: PilotStatus, side: Side, note: Option<&str>) -> PilotStep {
     PilotStep { action: action.into(), from: Some(from), side: Some(side), note: note.map(String::from) }
 }
 

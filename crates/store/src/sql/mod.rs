@@ -13,6 +13,7 @@ mod accounts;
 mod builder;
 mod community;
 mod conversations;
+mod dump;
 mod impact;
 mod mail;
 mod organisations;
@@ -150,6 +151,11 @@ impl Row {
         StoreError::Corrupt(format!("column {column}: expected {want}, found {got:?}"))
     }
 
+    /// The values, in the order of the query's columns.
+    pub fn into_values(self) -> Vec<SqlValue> {
+        self.values
+    }
+
     pub fn is_null(&self, column: &str) -> Result<bool> {
         Ok(matches!(self.value(column)?, SqlValue::Null(_)))
     }
@@ -230,6 +236,12 @@ pub struct Dialect {
     /// that numbers are taken and committed in the same order. `None` where writes are
     /// serialised anyway (SQLite).
     pub lock_change_log: Option<&'static str>,
+    /// Put after a text column to compare it bytewise, as SQLite always does (PostgreSQL
+    /// compares by the database's collation otherwise).
+    pub bytewise: &'static str,
+    /// Run after rows were loaded with their own ids, so that numbers taken afterwards come
+    /// after them (PostgreSQL's sequences). `None` where inserting does that already (SQLite).
+    pub after_load: Option<&'static str>,
 }
 
 /// A database connection pool.
@@ -242,6 +254,10 @@ pub trait Backend: Send + Sync + 'static {
 
     /// Starts a write transaction.
     fn begin(&self) -> impl Future<Output = Result<Self::Tx>> + Send;
+
+    /// Starts a read-only transaction that sees the database as of one moment, however long
+    /// it lasts, and keeps no writer waiting. Dropped, it ends.
+    fn begin_snapshot(&self) -> impl Future<Output = Result<Self::Tx>> + Send;
 
     /// Runs a read-only query outside any transaction.
     fn fetch(&self, sql: &str, params: Vec<SqlValue>) -> impl Future<Output = Result<Vec<Row>>> + Send;

@@ -531,4 +531,19 @@ impl<B: Backend> Store for SqlStore<B> {
             })
             .collect()
     }
+
+    async fn dump(
+        &self,
+        sink: &mut (dyn FnMut(crate::dump::DumpRow) -> Result<()> + Send),
+    ) -> Result<std::collections::BTreeMap<&'static str, u64>> {
+        self.dump_rows(sink).await
+    }
+
+    async fn load(
+        &self,
+        rows: &mut (dyn Iterator<Item = Result<crate::dump::DumpRow>> + Send),
+        commit: bool,
+    ) -> Result<std::collections::BTreeMap<&'static str, u64>> {
+        self.load_rows(rows, commit).await
+    }
 }
