@@ -126,13 +126,19 @@ pub struct Fit {
     pub reasons: Vec<Reason>,
 }
 
-/// A record found by text or vocabulary, with its text relevance (0..1 among the candidates)
-/// and the words it shares with the probe.
+/// A record found by text or vocabulary, with its text relevance (0..1 among the candidates).
 #[derive(Debug, Clone)]
 pub struct Candidate {
     pub id: Uuid,
     pub text: f32,
-    pub words: Vec<String>,
+}
+
+/// The candidates for a record, and the words they were found by.
+#[derive(Debug, Clone)]
+pub struct Found {
+    pub candidates: Vec<Candidate>,
+    /// The probe's distinctive terms, as (plain, folded, weight).
+    pub terms: Vec<(String, String, f32)>,
 }
 
 /// How many candidates each of text and vocabulary overlap brings.
@@ -140,7 +146,7 @@ const CANDIDATES: usize = 80;
 
 /// Records of `kinds` that share words or vocabulary with `record` (a challenge, or a solution
 /// looking for challenges), best text relevance first.
-pub fn candidates(index: &SearchIndex, record: &Record, kinds: &[Kind]) -> Result<Vec<Candidate>> {
+pub fn candidates(index: &SearchIndex, record: &Record, kinds: &[Kind]) -> Result<Found> {
     let searcher = index.searcher();
     let f = index.fields();
     let c = &record.content;
@@ -181,22 +187,37 @@ pub fn candidates(index: &SearchIndex, record: &Record, kinds: &[Kind]) -> Resul
         }
     }
     let max = text_scores.values().copied().fold(0.0f32, f32::max).max(f32::EPSILON);
-    let mut highlighter =
-        Highlighter::new(terms.iter().map(|t| t.0.clone()).collect(), terms.iter().map(|t| t.1.clone()).collect());
     let mut out = Vec::with_capacity(all.len());
     for addr in all {
         let doc: TantivyDocument = searcher.doc(addr)?;
-        let (id, display) = index.identity(&doc)?;
-        let score = text_scores.get(&addr).copied().unwrap_or(0.0) / max;
-        let words = if score > 0.0 {
-            let body = doc.get_first(f.body).and_then(|v| v.as_str()).unwrap_or("");
-            highlighter.shared_words(&[display.title.as_str(), display.summary.as_deref().unwrap_or(""), body], 5)
-        } else {
-            Vec::new()
-        };
-        out.push(Candidate { id, text: score, words });
+        let (id, _) = index.identity(&doc)?;
+        out.push(Candidate { id, text: text_scores.get(&addr).copied().unwrap_or(0.0) / max });
     }
     out.sort_by(|a, b| b.text.total_cmp(&a.text));
+    Ok(Found { candidates: out, terms })
+}
+
+/// The first few of `terms` that each record of `ids` holds, in its title, summary or text
+/// (the words a match is said to share). Reading a record's text for them costs more than
+/// finding it, so only the matches shown are read.
+pub fn shared_words(
+    index: &SearchIndex,
+    terms: &[(String, String, f32)],
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<String>>> {
+    let searcher = index.searcher();
+    let f = index.fields();
+    let mut highlighter =
+        Highlighter::new(terms.iter().map(|t| t.0.clone()).collect(), terms.iter().map(|t| t.1.clone()).collect());
+    let mut out = HashMap::with_capacity(ids.len());
+    for id in ids {
+        let Some((_, doc)) = index.doc_by_id(&searcher, *id)? else { continue };
+        let (_, display) = index.identity(&doc)?;
+        let body = doc.get_first(f.body).and_then(|v| v.as_str()).unwrap_or("");
+        let words =
+            highlighter.shared_words(&[display.title.as_str(), display.summary.as_deref().unwrap_or(""), body], 5);
+        out.insert(*id, words);
+    }
     Ok(out)
 }
 
@@ -219,7 +240,7 @@ pub async fn rank(
 ) -> Result<Vec<Ranked>> {
     let probe = record.clone();
     let kinds_owned = kinds.to_vec();
-    let found = index.read(move |index| candidates(index, &probe, &kinds_owned)).await?;
+    let Found { candidates: found, terms } = index.read(move |index| candidates(index, &probe, &kinds_owned)).await?;
     let ids: Vec<banyan_domain::RecordId> = found.iter().map(|c| banyan_domain::RecordId(c.id)).collect();
     let records: HashMap<Uuid, Record> = store
         .records_by_id(&ids)
@@ -230,7 +251,7 @@ pub async fn rank(
             _ => None,
         })
         .collect();
-    let mut ranked: Vec<Ranked> = Vec::with_capacity(found.len());
+    let mut ranked: Vec<(f32, Ranked)> = Vec::with_capacity(found.len());
     for c in &found {
         let Some(other) = records.get(&c.id) else { continue };
         // A solution is offered only challenges that still look for one.
@@ -239,16 +260,37 @@ pub async fn rank(
         {
             continue;
         }
-        let f = if record.kind() == Kind::Challenge {
-            fit(record, other, c.text, &c.words, weights)
-        } else {
-            fit(other, record, c.text, &c.words, weights)
-        };
-        ranked.push(Ranked { record: other.clone(), fit: f });
+        let f = fit_either(record, other, c.text, &[], weights);
+        ranked.push((c.text, Ranked { record: other.clone(), fit: f }));
     }
-    ranked.sort_by(|a, b| b.fit.score.total_cmp(&a.fit.score).then_with(|| a.record.id.0.cmp(&b.record.id.0)));
+    ranked
+        .sort_by(|(_, a), (_, b)| b.fit.score.total_cmp(&a.fit.score).then_with(|| a.record.id.0.cmp(&b.record.id.0)));
     ranked.truncate(limit);
-    Ok(ranked)
+    // The words shared are a reason, never part of the score: read only for the matches kept.
+    let shown: Vec<Uuid> = ranked.iter().filter(|(text, _)| *text > 0.0).map(|(_, r)| r.record.id.0).collect();
+    let words = if shown.is_empty() {
+        HashMap::new()
+    } else {
+        index.read(move |index| shared_words(index, &terms, &shown)).await?
+    };
+    Ok(ranked
+        .into_iter()
+        .map(|(text, mut r)| {
+            if let Some(w) = words.get(&r.record.id.0).filter(|w| !w.is_empty()) {
+                r.fit = fit_either(record, &r.record, text, w, weights);
+            }
+            r
+        })
+        .collect())
+}
+
+/// [`fit`] with the challenge on the left, whichever of the two `record` is.
+fn fit_either(record: &Record, other: &Record, text: f32, words: &[String], weights: &Weights) -> Fit {
+    if record.kind() == Kind::Challenge {
+        fit(record, other, text, words, weights)
+    } else {
+        fit(other, record, text, words, weights)
+    }
 }
 
 fn challenge_of(r: &Record) -> Option<&Challenge> {

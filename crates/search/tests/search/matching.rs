@@ -13,7 +13,8 @@ backend_tests!(
     similar_records_come_with_their_reasons,
     similar_records_of_a_rare_kind_are_found_below_many_of_another,
     a_draft_finds_what_it_duplicates,
-    type_ahead_completes_titles
+    type_ahead_completes_titles,
+    matches_shown_say_the_words_they_share,
 );
 
 async fn similar_records_come_with_their_reasons(db: TestDb) {
@@ -140,4 +141,40 @@ async fn type_ahead_completes_titles(db: TestDb) {
     let orgs = f.index().suggest("k", &["organisation".to_string()], None, 20).unwrap();
     assert!(orgs.iter().any(|s| s.title == "Khon Kaen Provincial Public Health Office"), "{orgs:?}");
     assert!(orgs.iter().all(|s| s.kind == "organisation"), "{orgs:?}");
+}
+
+/// The words a match shares are read only for the matches shown, after ranking; they are a
+/// reason, never part of the score.
+async fn matches_shown_say_the_words_they_share(db: TestDb) {
+    use banyan_domain::Kind;
+    use banyan_search::matching::{Weights, rank};
+    let f = Fixture::demo(db).await;
+    let challenge = f.record("Long waits at district hospital pharmacies").await;
+    let index = std::sync::Arc::clone(f.indexer.index());
+    let kinds = [Kind::Practice, Kind::Solution];
+    let w = Weights::default();
+    let top = rank(index.clone(), f.db.store.as_ref(), &challenge, &kinds, &w, 3).await.unwrap();
+    let more = rank(index, f.db.store.as_ref(), &challenge, &kinds, &w, 50).await.unwrap();
+    assert!(more.len() > top.len(), "more candidates than shown: {}", more.len());
+    for (a, b) in top.iter().zip(&more) {
+        assert_eq!((a.record.id, a.fit.score), (b.record.id, b.fit.score), "the same ranking, whatever is shown");
+        assert_eq!(a.fit.reasons, b.fit.reasons);
+    }
+    let mut said = 0;
+    for m in &more {
+        let Some(words) = m.fit.reasons.iter().find(|r| r.code == "text") else { continue };
+        said += 1;
+        let list = words.text.strip_prefix("shares the words: ").expect("a list of words");
+        let text = format!(
+            "{} {} {}",
+            m.record.content.title,
+            m.record.content.summary.as_deref().unwrap_or(""),
+            m.record.content.long_text()
+        )
+        .to_lowercase();
+        for word in list.split(", ") {
+            assert!(text.contains(&word.to_lowercase()), "{word:?} is in {:?}", m.record.content.title);
+        }
+    }
+    assert!(said >= 3, "the matches shown that share words say which: {said}");
 }

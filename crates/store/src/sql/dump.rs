@@ -78,7 +78,10 @@ impl<B: Backend> SqlStore<B> {
             let row = row?;
             let index = TABLES.iter().position(|t| std::ptr::eq(t, row.table)).expect("a table of TABLES");
             if index < at {
-                return Err(refused(&row, format!("comes after {} rows: a dump lists its tables in order", TABLES[at].name)));
+                return Err(refused(
+                    &row,
+                    format!("comes after {} rows: a dump lists its tables in order", TABLES[at].name),
+                ));
             }
             if row.values.len() != row.table.columns.len() {
                 let e = format!("{} values for {} columns", row.values.len(), row.table.columns.len());
@@ -138,7 +141,9 @@ async fn insert<T: Tx>(tx: &mut T, rows: Vec<DumpRow>) -> Result<()> {
         match tx.execute(&one, row.values.clone()).await {
             Ok(_) => {}
             Err(e @ StoreError::Unavailable(_)) => return Err(e),
-            Err(StoreError::Duplicate(what)) => return Err(refused(&row, format!("a second row with the same {what}"))),
+            Err(StoreError::Duplicate(what)) => {
+                return Err(refused(&row, format!("a second row with the same {what}")));
+            }
             Err(e) => return Err(refused(&row, e.to_string())),
         }
     }
