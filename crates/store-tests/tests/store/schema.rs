@@ -293,3 +293,96 @@ async fn a_migration_killed_half_way_leaves_the_old_schema_whole(db: TestDb) {
         before = Some(now);
     }
 }
+
+/// The databases older builds wrote (the SQLite migration test's fixtures, one per schema
+/// version), each put into PostgreSQL at its own schema version, the way that build would have
+/// kept it, and opened by this build: every migration since runs over real data.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_postgresql_database_of_every_schema_version_migrates_with_its_data() {
+    use std::borrow::Cow;
+
+    use banyan_store::{RecordQuery, Store, Visibility};
+    use sqlx::{Connection, Row};
+
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../store-sqlite/tests/fixtures");
+    let mut fixtures: Vec<(i64, std::path::PathBuf)> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| {
+            let path = e.unwrap().path();
+            let name = path.file_name()?.to_str()?.to_string();
+            let version = name.strip_prefix("schema-")?.strip_suffix("-demo.sqlite3")?.parse().ok()?;
+            Some((version, path))
+        })
+        .collect();
+    fixtures.sort();
+    let newest = banyan_store_postgres::migrations().last().unwrap().version;
+    let versions: Vec<i64> = fixtures.iter().map(|(v, _)| *v).collect();
+    for (version, path) in fixtures {
+        let Some((url, admin_url, name)) = banyan_testkit::new_postgres_database().await else { return };
+        let chosen: Vec<sqlx::migrate::Migration> =
+            banyan_store_postgres::migrations().iter().filter(|m| m.version <= version).cloned().collect();
+        let migrator = sqlx::migrate::Migrator { migrations: Cow::Owned(chosen), ..sqlx::migrate::Migrator::DEFAULT };
+        let mut pg = sqlx::PgConnection::connect(&url).await.unwrap();
+        migrator.run(&mut pg).await.unwrap();
+
+        // Copy every row, parents first, each value as text cast to its PostgreSQL column's type.
+        let mut lite = sqlx::SqliteConnection::connect(&format!("sqlite://{}?mode=ro", path.display())).await.unwrap();
+        let mut copied = std::collections::BTreeMap::new();
+        for table in banyan_store::dump::TABLES {
+            let columns: Vec<(String, String)> = sqlx::query(
+                "SELECT column_name::text, data_type::text FROM information_schema.columns \
+                 WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position",
+            )
+            .bind(table.name)
+            .fetch_all(&mut pg)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect();
+            if columns.is_empty() {
+                continue; // not in this schema yet
+            }
+            let names = columns.iter().map(|(c, _)| c.as_str()).collect::<Vec<_>>().join(", ");
+            let select = columns.iter().map(|(c, _)| format!("CAST({c} AS TEXT)")).collect::<Vec<_>>().join(", ");
+            let params =
+                columns.iter().enumerate().map(|(i, (_, t))| format!("${}::text::{t}", i + 1)).collect::<Vec<_>>();
+            let insert = format!("INSERT INTO {} ({names}) VALUES ({})", table.name, params.join(", "));
+            let rows = sqlx::query(&format!("SELECT {select} FROM {}", table.name)).fetch_all(&mut lite).await.unwrap();
+            for row in &rows {
+                let mut q = sqlx::query(&insert);
+                for i in 0..columns.len() {
+                    let text: Option<String> = row.get(i);
+                    // SQLite keeps booleans as 0 and 1.
+                    q = q.bind(match (text, columns[i].1.as_str()) {
+                        (Some(t), "boolean") => Some(if t == "0" { "false".to_string() } else { "true".to_string() }),
+                        (t, _) => t,
+                    });
+                }
+                q.execute(&mut pg).await.unwrap_or_else(|e| panic!("schema {version}, {}: {e}", table.name));
+            }
+            copied.insert(table.name, rows.len());
+        }
+        pg.close().await.unwrap();
+        assert_eq!(copied["records"], 30, "schema {version}: the demo's records");
+
+        // This build opens it, migrates it and reads everything back.
+        let store = banyan_store_postgres::open(&url, 4).await.expect("an old database opens");
+        assert_eq!(store.schema_version().await.unwrap(), banyan_store_postgres::migrations().last().unwrap().version);
+        let listed = store
+            .list_records(&RecordQuery { visibility: Visibility::All, limit: 100, ..Default::default() })
+            .await
+            .unwrap();
+        assert_eq!(listed.items.len(), 30, "schema {version}: every record reads back");
+        let adoptions = copied.get("adoptions").copied().unwrap_or(0);
+        assert_eq!(store.adoptions(None).await.unwrap().len(), adoptions, "schema {version}");
+        let services = copied.get("services").copied().unwrap_or(0);
+        assert_eq!(store.services(None).await.unwrap().len(), services, "schema {version}");
+        drop(store);
+        let again = banyan_store_postgres::open(&url, 2).await.expect("opens again");
+        assert_eq!(again.schema_version().await.unwrap(), banyan_store_postgres::migrations().last().unwrap().version);
+        drop(again);
+        banyan_testkit::drop_postgres_database(admin_url, name);
+    }
+    assert_eq!(versions, (1..=newest).collect::<Vec<_>>(), "a database of every schema version");
+}
