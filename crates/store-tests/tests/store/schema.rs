@@ -351,10 +351,10 @@ async fn a_postgresql_database_of_every_schema_version_migrates_with_its_data() 
             let rows = sqlx::query(&format!("SELECT {select} FROM {}", table.name)).fetch_all(&mut lite).await.unwrap();
             for row in &rows {
                 let mut q = sqlx::query(&insert);
-                for i in 0..columns.len() {
+                for (i, (_, ty)) in columns.iter().enumerate() {
                     let text: Option<String> = row.get(i);
                     // SQLite keeps booleans as 0 and 1.
-                    q = q.bind(match (text, columns[i].1.as_str()) {
+                    q = q.bind(match (text, ty.as_str()) {
                         (Some(t), "boolean") => Some(if t == "0" { "false".to_string() } else { "true".to_string() }),
                         (t, _) => t,
                     });
