@@ -882,13 +882,17 @@ async fn import_native(config: Config, file: &Path, dry_run: bool) -> anyhow::Re
     Ok(())
 }
 
-/// Creates a file that only its owner may read: exports with personal data.
+/// Creates (or empties) a file that only its owner may read: exports with personal data. A
+/// file that was there already is made private too.
 fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path)
+    let file = options.open(path)?;
+    #[cfg(unix)]
+    file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
+    Ok(file)
 }
 
 async fn export(config: Config, args: ExportArgs) -> anyhow::Result<()> {

@@ -75,8 +75,20 @@ async fn a_full_export_imports_into_an_empty_node_exactly(db: TestDb) {
     let records = before.values().filter(|v| v["kind"] != "organisation").count();
     assert!(records >= 40, "the demo and the records above: {records}");
     let file = tempfile::NamedTempFile::new().unwrap();
+    #[cfg(unix)]
+    {
+        // A full export holds personal data: its file is its owner's alone, even one that was
+        // there already and readable by others.
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(file.path(), std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
     let out = banyan(&db, &["export", "jsonl", "--all", "--output", file.path().to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(file.path()).unwrap().permissions().mode() & 0o777, 0o600);
+    }
 
     let empty = db.another().await;
     let imported = banyan(&empty, &["import", "jsonl", file.path().to_str().unwrap()]);
