@@ -3,6 +3,7 @@
 mod changes;
 mod conversations;
 mod dump;
+mod fixtures;
 mod impact;
 mod listing;
 mod organisations;
