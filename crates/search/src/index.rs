@@ -62,6 +62,8 @@ pub struct SearchIndex {
     turns: Arc<Semaphore>,
     /// Segments' counts of matches and facet values, by query.
     counts: CountsCache,
+    /// The distinctive words of recent probes (see [`crate::similar::ProbeTerms`]).
+    pub(crate) probe_terms: crate::similar::ProbeTerms,
 }
 
 /// Sort orders.
@@ -182,6 +184,7 @@ impl SearchIndex {
             seq: AtomicI64::new(seq),
             turns: Arc::new(Semaphore::new(cores)),
             counts: CountsCache::default(),
+            probe_terms: crate::similar::ProbeTerms::default(),
         })
     }
 

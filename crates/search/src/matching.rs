@@ -138,7 +138,7 @@ pub struct Candidate {
 pub struct Found {
     pub candidates: Vec<Candidate>,
     /// The probe's distinctive terms, as (plain, folded, weight).
-    pub terms: Vec<(String, String, f32)>,
+    pub terms: std::sync::Arc<Vec<(String, String, f32)>>,
 }
 
 /// How many candidates each of text and vocabulary overlap brings.

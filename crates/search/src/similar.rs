@@ -3,7 +3,10 @@
 
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeSet, HashMap};
-use std::sync::LazyLock;
+use std::num::NonZeroUsize;
+use std::sync::{Arc, LazyLock, Mutex};
+
+use lru::LruCache;
 
 use serde::Serialize;
 use tantivy::collector::TopDocs;
@@ -93,14 +96,65 @@ const W_PLACE: f32 = 0.1;
 const W_LEVEL: f32 = 0.05;
 const W_MATURITY: f32 = 0.05;
 
-/// The words of a probe that best tell it apart, with their weights, as (plain, folded) terms.
+/// A probe's distinctive words: (plain, folded, weight).
+pub(crate) type Terms = Vec<(String, String, f32)>;
+
+/// The distinctive words of recent probes, by text and searcher generation. A record's page
+/// finds its similar records and, for a challenge or a solution, its matches from the same words,
+/// and reading the document frequency of every word of a long text was a tenth of the page's
+/// first view.
+pub(crate) struct ProbeTerms {
+    kept: Mutex<LruCache<ProbeKey, Arc<Terms>>>,
+}
+
+#[derive(Hash, PartialEq, Eq)]
+struct ProbeKey {
+    title: String,
+    text: String,
+    max: usize,
+    /// Document frequencies are read from one searcher: a commit makes a new one.
+    generation: u64,
+}
+
+/// Probes whose words are kept: enough for the pages being viewed at once.
+const PROBES_KEPT: usize = 64;
+
+impl Default for ProbeTerms {
+    fn default() -> Self {
+        ProbeTerms { kept: Mutex::new(LruCache::new(NonZeroUsize::new(PROBES_KEPT).expect("not zero"))) }
+    }
+}
+
+/// The words of a probe that best tell it apart, with their weights, as (plain, folded) terms,
+/// at most `max`; kept for the next search of the same text with the same searcher.
 pub(crate) fn distinctive_terms(
     index: &SearchIndex,
     searcher: &Searcher,
     title: &str,
     text: &str,
     max: usize,
-) -> Result<Vec<(String, String, f32)>> {
+) -> Result<Arc<Terms>> {
+    let key = ProbeKey {
+        title: title.to_string(),
+        text: text.to_string(),
+        max,
+        generation: searcher.generation().generation_id(),
+    };
+    if let Some(terms) = index.probe_terms.kept.lock().expect("not poisoned").get(&key) {
+        return Ok(Arc::clone(terms));
+    }
+    let terms = Arc::new(read_distinctive_terms(index, searcher, title, text, max)?);
+    index.probe_terms.kept.lock().expect("not poisoned").put(key, Arc::clone(&terms));
+    Ok(terms)
+}
+
+fn read_distinctive_terms(
+    index: &SearchIndex,
+    searcher: &Searcher,
+    title: &str,
+    text: &str,
+    max: usize,
+) -> Result<Terms> {
     let f = index.fields();
     let n = searcher.num_docs().max(1) as f32;
     let mut counts: HashMap<(String, String), f32> = HashMap::new();
@@ -172,7 +226,19 @@ pub(crate) fn top_by_terms(
         None => None,
     };
     let mut values = FacetValues::new(searcher);
-    let mut want = limit * 2 + 1;
+    // Deep enough, as the kinds are shared out in the index, that one search usually finds
+    // `limit` of them: a second search, further down, costs more than the first.
+    let share = if kinds.is_empty() {
+        1.0
+    } else {
+        let field = index.fields().facet(Facet::Kind);
+        let mut of_kinds = 0;
+        for kind in kinds {
+            of_kinds += searcher.doc_freq(&Term::from_field_text(field, kind))?;
+        }
+        (of_kinds as f64 / searcher.num_docs().max(1) as f64).clamp(0.01, 1.0)
+    };
+    let mut want = (limit as f64 * 1.5 / share).ceil() as usize + 1;
     loop {
         let top = searcher.search(&query, &TopDocs::with_limit(want).order_by_score())?;
         let exhausted = top.len() < want;

@@ -15,6 +15,7 @@ backend_tests!(
     a_draft_finds_what_it_duplicates,
     type_ahead_completes_titles,
     matches_shown_say_the_words_they_share,
+    a_probe_s_words_are_read_again_when_the_index_changes,
 );
 
 async fn similar_records_come_with_their_reasons(db: TestDb) {
@@ -177,4 +178,40 @@ async fn matches_shown_say_the_words_they_share(db: TestDb) {
         }
     }
     assert!(said >= 3, "the matches shown that share words say which: {said}");
+}
+
+/// A probe's distinctive words are kept for the searches that follow it (a record's page finds
+/// its similar records and its matches from the same words), and read again once the index has
+/// changed: a word that most records now hold stops being searched for.
+async fn a_probe_s_words_are_read_again_when_the_index_changes(db: TestDb) {
+    use banyan_domain::Kind;
+    use banyan_search::matching::candidates;
+    let f = Fixture::empty(db).await;
+    let mut batch: Vec<NewRecord> =
+        (0..40).map(|i| NewRecord::local(input(&practice(&format!("Counter service number {i}"))), BASE)).collect();
+    let challenge = json!({
+        "kind": "challenge", "title": "Ferry timetables are missing on the islands", "lang": "en",
+        "status": "published", "sdgs": ["9.1"],
+        "details": {"problem": "Islanders wait on the quay for hours because no ferry timetable is posted."},
+    });
+    batch.push(NewRecord::local(input(&challenge), BASE));
+    f.db.store.create_records(&batch, &curator()).await.unwrap();
+    f.sync().await;
+    let challenge = f.record("Ferry timetables are missing on the islands").await;
+    let words = |f: &Fixture| -> Vec<String> {
+        let found = candidates(f.index(), &challenge, &[Kind::Practice]).unwrap();
+        found.terms.iter().map(|(plain, _, _)| plain.clone()).collect()
+    };
+    let first = words(&f);
+    assert!(first.contains(&"ferry".to_string()), "{first:?}");
+    assert_eq!(words(&f), first, "the same words while the index is the same");
+
+    // Now most records are about ferries.
+    let ferries: Vec<NewRecord> =
+        (0..60).map(|i| NewRecord::local(input(&practice(&format!("Ferry tickets by SMS {i}"))), BASE)).collect();
+    f.db.store.create_records(&ferries, &curator()).await.unwrap();
+    f.sync().await;
+    let after = words(&f);
+    assert!(!after.contains(&"ferry".to_string()), "a word in most records says nothing: {after:?}");
+    assert!(after.contains(&"timetable".to_string()), "{after:?}");
 }
