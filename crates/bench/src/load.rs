@@ -40,6 +40,8 @@ pub struct LoadOptions {
     pub ceiling_seconds: u64,
     /// Seconds of the soak (0: none).
     pub soak_seconds: u64,
+    /// The longest wait for the machine to come to rest before the run (0: none).
+    pub rest_seconds: u64,
     pub seed: u64,
 }
 
@@ -306,6 +308,35 @@ impl Drop for Server {
     }
 }
 
+/// Waits until the machine's cores are nearly idle (under a tenth of one core busy, two seconds
+/// running) or `max` has passed; whether it came to rest.
+async fn wait_for_rest(max: Duration) -> bool {
+    /// Busy and total jiffies of all cores, from the first line of /proc/stat.
+    fn jiffies() -> Option<(u64, u64)> {
+        let stat = std::fs::read_to_string("/proc/stat").ok()?;
+        let fields: Vec<u64> = stat.lines().next()?.split_whitespace().skip(1).filter_map(|f| f.parse().ok()).collect();
+        let total: u64 = fields.iter().take(8).sum();
+        // idle and iowait
+        let idle = fields.get(3)? + fields.get(4)?;
+        Some((total - idle, total))
+    }
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
+    let started = Instant::now();
+    let mut quiet = 0;
+    let Some(mut last) = jiffies() else { return true };
+    while started.elapsed() < max {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let Some(now) = jiffies() else { return true };
+        let busy = (now.0 - last.0) as f64 / (now.1 - last.1).max(1) as f64 * cores;
+        last = now;
+        quiet = if busy < 0.1 { quiet + 1 } else { 0 };
+        if quiet >= 2 {
+            return true;
+        }
+    }
+    false
+}
+
 /// nginx serving a folder on a port of its own, stopped when dropped.
 struct Nginx {
     child: Child,
@@ -512,6 +543,14 @@ pub async fn run(opts: LoadOptions, progress: &(dyn Fn(&str) + Send + Sync)) -> 
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
     let index_seconds = indexed.elapsed().as_secs_f64();
+    // Once indexed, the index still merges its segments, and PostgreSQL vacuums and analyses
+    // the tables just filled: both would take cores from the measured run.
+    let settled = Instant::now();
+    if opts.rest_seconds > 0 {
+        progress("waiting for the machine to come to rest");
+    }
+    let at_rest = opts.rest_seconds > 0 && wait_for_rest(Duration::from_secs(opts.rest_seconds)).await;
+    let rest_seconds = settled.elapsed().as_secs_f64();
 
     let paths = read_paths(&sample);
     let paths_file = dir.join("paths.txt");
@@ -606,6 +645,13 @@ pub async fn run(opts: LoadOptions, progress: &(dyn Fn(&str) + Send + Sync)) -> 
 
     // The report.
     let m = crate::machine(pg_version.clone());
+    let rest = if opts.rest_seconds == 0 {
+        "measured at once".to_string()
+    } else if at_rest {
+        format!("at rest {rest_seconds:.0} s later")
+    } else {
+        format!("still busy {rest_seconds:.0} s later (the run went ahead)")
+    };
     let mut md = String::new();
     let mut passed = true;
     let mut target = |md: &mut String, what: String, ok: bool| {
@@ -616,7 +662,7 @@ pub async fn run(opts: LoadOptions, progress: &(dyn Fn(&str) + Send + Sync)) -> 
     let _ = writeln!(md, "{heading} {} records\n", opts.records);
     let _ = writeln!(
         md,
-        "Run on {}: {} ({} cores, {} GB RAM){}; {}, {}. Seeded in {:.0} s, indexed by the starting server in {:.0} s.\n",
+        "Run on {}: {} ({} cores, {} GB RAM){}; {}, {}. Seeded in {:.0} s, indexed by the starting server in {:.0} s, {rest}.\n",
         chrono::Utc::now().format("%Y-%m-%d"),
         m.cpu,
         m.cores,

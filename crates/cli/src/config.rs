@@ -57,6 +57,12 @@ pub struct Config {
     pub harvest_every_secs: u64,
     /// The longest a peer may take to answer one harvest request, in seconds.
     pub harvest_timeout_secs: u64,
+    /// Reads (pages and API reads) at work at once; further reads wait their turn in order of
+    /// arrival. 0 for four per core. Writes, the health check and the metrics never wait.
+    pub concurrent_reads: usize,
+    /// The longest a read waits for its turn before it is answered 503 with `Retry-After`, in
+    /// seconds.
+    pub read_wait_secs: u64,
 }
 
 impl Default for Config {
@@ -79,6 +85,8 @@ impl Default for Config {
             ocds_prefix: banyan_web::DEFAULT_OCDS_PREFIX.into(),
             harvest_every_secs: 3600,
             harvest_timeout_secs: 60,
+            concurrent_reads: 0,
+            read_wait_secs: 30,
         }
     }
 }
@@ -101,6 +109,8 @@ const KEYS: &[&str] = &[
     "ocds_prefix",
     "harvest_every_secs",
     "harvest_timeout_secs",
+    "concurrent_reads",
+    "read_wait_secs",
 ];
 
 /// The data folder when none is configured.
@@ -145,6 +155,9 @@ impl Config {
                 self.index_refresh_ms
             );
         }
+        if self.read_wait_secs == 0 || self.read_wait_secs > 600 {
+            bail!("read_wait_secs must be from 1 to 600, not {}", self.read_wait_secs);
+        }
         if self.max_body_bytes < 1024 {
             bail!("max_body_bytes must be at least 1024");
         }
@@ -154,6 +167,16 @@ impl Config {
             bail!("smtp_url must start with smtp:// or smtps://");
         }
         Ok(())
+    }
+
+    /// How many reads are at work at once, and how long one waits for its turn.
+    pub fn admission(&self) -> banyan_web::admission::AdmissionLimits {
+        let mut limits = banyan_web::admission::AdmissionLimits::for_this_machine();
+        if self.concurrent_reads > 0 {
+            limits.concurrent = self.concurrent_reads;
+        }
+        limits.wait = std::time::Duration::from_secs(self.read_wait_secs);
+        limits
     }
 
     pub fn data_dir(&self) -> PathBuf {
@@ -222,6 +245,16 @@ mod tests {
             assert!(err.to_string().contains("index_refresh_ms"), "{err}");
             jail.set_env("BANYAN_INDEX_REFRESH_MS", "250");
             assert_eq!(Config::load(None, &Overrides::default()).unwrap().index_refresh_ms, 250);
+            jail.set_env("BANYAN_READ_WAIT_SECS", "0");
+            let err = Config::load(None, &Overrides::default()).unwrap_err();
+            assert!(err.to_string().contains("read_wait_secs"), "{err}");
+            jail.set_env("BANYAN_READ_WAIT_SECS", "12");
+            jail.set_env("BANYAN_CONCURRENT_READS", "3");
+            let admission = Config::load(None, &Overrides::default()).unwrap().admission();
+            assert_eq!((admission.concurrent, admission.wait.as_secs()), (3, 12));
+            jail.set_env("BANYAN_CONCURRENT_READS", "0");
+            let cores = std::thread::available_parallelism().unwrap().get();
+            assert_eq!(Config::load(None, &Overrides::default()).unwrap().admission().concurrent, 4 * cores);
             Ok(())
         });
     }

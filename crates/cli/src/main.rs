@@ -171,6 +171,10 @@ struct BenchLoadArgs {
     /// Seconds of the soak (0: none)
     #[arg(long, default_value_t = 600)]
     soak_seconds: u64,
+    /// The longest wait, once the index is built, for the machine to come to rest (the index
+    /// merging, PostgreSQL vacuuming) before the run; 0 for none
+    #[arg(long, default_value_t = 600)]
+    rest_seconds: u64,
     /// The backends the soak runs on
     #[arg(long, value_delimiter = ',', default_value = "sqlite")]
     soak_on: Vec<String>,
@@ -471,6 +475,7 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
                 .to_string(),
             trust_forwarded_for: config.trust_forwarded_for,
             limits: Default::default(),
+            admission: config.admission(),
         },
     );
     let (stop_mail, mail_stopped) = tokio::sync::watch::channel(false);
@@ -662,6 +667,7 @@ async fn bench_load(args: BenchLoadArgs) -> anyhow::Result<()> {
             seconds: args.seconds,
             ceiling_seconds: args.ceiling_seconds,
             soak_seconds: if args.soak_on.iter().any(|b| b == backend) { args.soak_seconds } else { 0 },
+            rest_seconds: args.rest_seconds,
             seed: args.seed,
         };
         let report = banyan_bench::load::run(options, &|line| eprintln!("{backend}: {line}")).await?;

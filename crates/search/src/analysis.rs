@@ -116,8 +116,49 @@ pub fn words(text: &str, mut emit: impl FnMut(usize, usize)) {
     });
 }
 
+/// The scripts cut into words by a dictionary (Thai, Khmer, and those of ICU's segmenter), as a
+/// set: a word of such a script is made of its letters, so it can equal only a word that has
+/// some of them. Cutting a run of them is the dearest part of reading a text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dictionaries(u8);
+
+impl Dictionaries {
+    pub const ALL: Dictionaries = Dictionaries(0b111);
+
+    /// The dictionary scripts some letter of `words` is written in.
+    pub fn of<'a>(words: impl IntoIterator<Item = &'a str>) -> Dictionaries {
+        let mut set = 0;
+        for c in words.into_iter().flat_map(str::chars) {
+            set |= Self::bit(class(c));
+        }
+        Dictionaries(set)
+    }
+
+    fn bit(class: Class) -> u8 {
+        match class {
+            Class::Thai => 0b001,
+            Class::Khmer => 0b010,
+            Class::Icu => 0b100,
+            Class::Word | Class::Separator | Class::Inside => 0,
+        }
+    }
+
+    /// Whether a run of `class` is read: always, unless it is of a dictionary script not in the
+    /// set.
+    fn reads(self, class: Class) -> bool {
+        let bit = Self::bit(class);
+        bit == 0 || self.0 & bit != 0
+    }
+}
+
 /// As [`words`], until `emit` breaks: the rest of the text is not read.
-pub fn words_until(text: &str, mut emit: impl FnMut(usize, usize) -> ControlFlow<()>) {
+pub fn words_until(text: &str, emit: impl FnMut(usize, usize) -> ControlFlow<()>) {
+    words_until_in(text, Dictionaries::ALL, emit);
+}
+
+/// As [`words_until`], passing over the runs of dictionary scripts not in `read` (nothing is
+/// emitted for them).
+pub fn words_until_in(text: &str, read: Dictionaries, mut emit: impl FnMut(usize, usize) -> ControlFlow<()>) {
     let mut run_start = 0;
     let mut run_class = Class::Separator;
     for (i, c) in text.char_indices() {
@@ -130,14 +171,16 @@ pub fn words_until(text: &str, mut emit: impl FnMut(usize, usize) -> ControlFlow
             k = run_class;
         }
         if k != run_class {
-            if segment_run(text, run_start, i, run_class, &mut emit).is_break() {
+            if read.reads(run_class) && segment_run(text, run_start, i, run_class, &mut emit).is_break() {
                 return;
             }
             run_start = i;
             run_class = k;
         }
     }
-    let _ = segment_run(text, run_start, text.len(), run_class, &mut emit);
+    if read.reads(run_class) {
+        let _ = segment_run(text, run_start, text.len(), run_class, &mut emit);
+    }
 }
 
 fn segment_run(

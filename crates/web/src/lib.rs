@@ -5,6 +5,7 @@
 //! naming every invalid field; storage errors map onto it in one place. Outside requests
 //! (start-up, the CLI) errors are `anyhow`.
 
+pub mod admission;
 pub mod api;
 pub mod auth;
 pub mod derived;
@@ -54,6 +55,8 @@ pub struct WebConfig {
     pub ocds_prefix: String,
     /// Whom to write to about this node (the OAI-PMH `adminEmail`).
     pub admin_email: String,
+    /// How many reads are at work at once, and how long one waits for its turn.
+    pub admission: admission::AdmissionLimits,
 }
 
 /// The OCDS prefix until a node registers its own: it marks the IDs as unregistered.
@@ -69,6 +72,7 @@ impl Default for WebConfig {
             limits: rate::Limits::default(),
             ocds_prefix: DEFAULT_OCDS_PREFIX.into(),
             admin_email: "banyan@localhost".into(),
+            admission: admission::AdmissionLimits::default(),
         }
     }
 }
@@ -84,12 +88,15 @@ pub struct AppState {
     pub limiter: Arc<rate::RateLimiter>,
     /// Similar records and matches of record pages, for a short while.
     pub derived: Arc<derived::Derived>,
+    /// The door reads wait at.
+    pub admission: Arc<admission::Admission>,
 }
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>, search: Arc<banyan_search::Indexer>, config: WebConfig) -> AppState {
         let mut config = config;
         config.public_url = config.public_url.trim_end_matches('/').to_string();
+        let admission = Arc::new(admission::Admission::new(config.admission));
         AppState {
             store,
             search,
@@ -97,6 +104,7 @@ impl AppState {
             metrics: Arc::new(metrics::Metrics::new()),
             limiter: Arc::new(rate::RateLimiter::default()),
             derived: Arc::default(),
+            admission,
         }
     }
 }
@@ -236,6 +244,9 @@ pub fn router(state: AppState) -> Router {
     .fallback(pages::not_found)
     .method_not_allowed_fallback(api::operations::method_not_allowed)
     .layer(axum::middleware::from_fn_with_state(state.clone(), auth::identify))
+    // Outside identification (a session is looked up in the database) and inside the metrics,
+    // which time the wait too.
+    .layer(axum::middleware::from_fn_with_state(state.clone(), admission::admit))
     .layer(axum::middleware::from_fn_with_state(state.clone(), wake_indexer))
     .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
     .layer(cors)

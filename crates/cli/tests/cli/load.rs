@@ -24,7 +24,7 @@ fn a_short_load_run_has_no_errors_on_either_backend() {
     let out = dir.path().join("load.md");
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_banyan"));
     cmd.args(["bench", "load", "--records", "1500", "--connections", "20", "--seconds", "4"])
-        .args(["--ceiling-seconds", "2", "--soak-seconds", "0"])
+        .args(["--ceiling-seconds", "2", "--soak-seconds", "0", "--rest-seconds", "0"])
         .arg("--dir")
         .arg(dir.path().join("work"))
         .arg("--out")
@@ -60,7 +60,7 @@ fn a_short_load_run_has_no_errors_on_either_backend() {
         };
         let again = std::process::Command::new(env!("CARGO_BIN_EXE_banyan"))
             .args(["bench", "load", "--records", "300", "--connections", "4", "--seconds", "1"])
-            .args(["--ceiling-seconds", "0", "--soak-seconds", "0", "--backends", "sqlite"])
+            .args(["--ceiling-seconds", "0", "--soak-seconds", "0", "--rest-seconds", "0", "--backends", "sqlite"])
             .arg("--dir")
             .arg(dir.path().join("again"))
             .arg("--out")

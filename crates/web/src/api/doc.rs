@@ -80,7 +80,10 @@ fn complete_operation(path: &str, method: &str, op: &mut Operation) {
     if path.starts_with("/api/v1/auth/") {
         add("429", "Too many attempts; try again later");
     }
-    add("503", "The database is busy or away; try again in a few seconds");
+    add(
+        "503",
+        "The database is busy or away, or the server is busy and the request waited too long for its turn; try again after Retry-After seconds",
+    );
 }
 
 fn problem(description: &str) -> RefOr<Response> {

@@ -365,8 +365,14 @@ impl IntoResponse for PageError {
         let headers = res.headers_mut();
         headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(PAGE_CSP));
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        if let ApiError::TooManyRequests(wait) = error {
-            headers.insert(header::RETRY_AFTER, HeaderValue::from(wait));
+        match error {
+            ApiError::TooManyRequests(wait) => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(wait));
+            }
+            ApiError::Unavailable(_) => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+            }
+            _ => {}
         }
         if let ApiError::Internal(detail) = &error {
             tracing::error!(%detail, "internal error on a page");

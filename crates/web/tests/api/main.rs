@@ -39,6 +39,8 @@ pub struct TestApp {
     _index_dir: tempfile::TempDir,
     pub client: reqwest::Client,
     pub token: Option<String>,
+    /// What the server's handlers share (its admission door, say).
+    pub state: AppState,
     _stop: tokio::sync::oneshot::Sender<()>,
 }
 
@@ -94,13 +96,13 @@ impl TestApp {
                 let _ = indexer_stopped.await;
             },
         ));
-        tokio::spawn(banyan_web::serve(listener, state, async move {
+        tokio::spawn(banyan_web::serve(listener, state.clone(), async move {
             let _ = stopped.await;
             let _ = stop_indexer.send(());
         }));
         // Redirects are answers to check, not to follow.
         let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        TestApp { base, db, indexer, _index_dir: index_dir, client, token: None, _stop: stop }
+        TestApp { base, db, indexer, _index_dir: index_dir, client, token: None, state, _stop: stop }
     }
 
     /// Brings the search index up to date with everything written so far.

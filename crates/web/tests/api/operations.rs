@@ -1,10 +1,10 @@
 use banyan_domain::Role;
 use banyan_testkit::{TestDb, backend_tests, fixtures};
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 
 use crate::TestApp;
 
-backend_tests!(health_metrics_and_vocabularies_answer);
+backend_tests!(health_metrics_and_vocabularies_answer, reads_wait_their_turn_and_writes_and_the_health_check_do_not);
 
 async fn health_metrics_and_vocabularies_answer(db: TestDb) {
     let backend = db.backend();
@@ -47,6 +47,45 @@ async fn health_metrics_and_vocabularies_answer(db: TestDb) {
     assert_eq!(home.status, StatusCode::OK);
     assert!(home.text.contains("What worked elsewhere"), "the home page of the site");
     assert_eq!(home.header("x-content-type-options"), Some("nosniff"));
+}
+
+/// With every turn taken, a read waits at the door and is answered 503 once its wait is over,
+/// while the health check and a write go through; once a turn is free, reads are answered again.
+async fn reads_wait_their_turn_and_writes_and_the_health_check_do_not(db: TestDb) {
+    let config = banyan_web::WebConfig {
+        public_url: String::new(),
+        admission: banyan_web::admission::AdmissionLimits { concurrent: 1, wait: std::time::Duration::from_secs(1) },
+        ..banyan_web::WebConfig::default()
+    };
+    let app = TestApp::start_with(db, config).await.with_token(Role::Curator).await;
+    let id = app.create(&fixtures::practice("Admitted")).await["id"].as_str().unwrap().to_string();
+    assert_eq!(app.get(&format!("/api/v1/records/{id}")).await.status, StatusCode::OK);
+
+    let only_turn = app.state.admission.turn().await.unwrap();
+    let started = std::time::Instant::now();
+    let busy = app.get(&format!("/api/v1/records/{id}")).await;
+    busy.assert_problem(StatusCode::SERVICE_UNAVAILABLE, "unavailable");
+    assert_eq!(busy.header("retry-after"), Some("5"));
+    assert!(started.elapsed() >= std::time::Duration::from_secs(1), "it waited for its turn first");
+    let page = app.request(Method::GET, &format!("/records/{id}"), None, &[("accept", "text/html")]).await;
+    assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE, "a page too");
+    assert!(page.header("content-type").unwrap().starts_with("text/html"), "a page for a browser");
+    assert!(page.text.contains("waited 1 s for its turn"), "{}", page.text);
+    assert_eq!(page.header("retry-after"), Some("5"));
+    assert_eq!(app.get("/healthz").await.status, StatusCode::OK);
+    assert_eq!(app.get("/assets/site.css").await.status, StatusCode::OK);
+    let written = app.create(&fixtures::practice("Written while reads wait")).await["id"].as_str().unwrap().to_string();
+
+    // A read that arrives while the turn is taken goes in as soon as it is given back.
+    let path = format!("/api/v1/records/{written}");
+    let waiting = app.get(&path);
+    let give_back = async {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        drop(only_turn);
+    };
+    let (answer, ()) = tokio::join!(waiting, give_back);
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    assert_eq!(answer.body["title"], "Written while reads wait");
 }
 
 /// The OpenAPI document is a contract: a change to it shows up in review as a snapshot diff.
