@@ -19,7 +19,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{Request, State};
-use axum::http::{Method, header};
+use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
@@ -101,18 +101,10 @@ pub async fn admit(State(state): State<AppState>, req: Request, next: Next) -> R
             drop(turn);
             res
         }
-        Err(busy) => {
-            let wants_html = req
-                .headers()
-                .get(header::ACCEPT)
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|a| a.contains("text/html"));
-            if wants_html && !req.uri().path().starts_with("/api/") {
-                crate::pages::PageError::bare(busy, req.uri().path(), req.headers(), req.uri().query()).into_response()
-            } else {
-                busy.into_response()
-            }
+        Err(busy) if crate::pages::wants_page(req.uri().path(), req.headers()) => {
+            crate::pages::PageError::bare(busy, req.uri().path(), req.headers(), req.uri().query()).into_response()
         }
+        Err(busy) => busy.into_response(),
     }
 }
 

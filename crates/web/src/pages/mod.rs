@@ -391,11 +391,17 @@ fn is_message_id(s: &str) -> bool {
 /// What answers an address nothing else does: a problem for the API and for clients that do not
 /// ask for HTML, a page for browsers.
 pub async fn not_found(uri: axum::http::Uri, headers: axum::http::HeaderMap) -> Response {
-    let wants_html = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/html"));
-    if uri.path().starts_with("/api/") || !wants_html {
+    if !wants_page(uri.path(), &headers) {
         return crate::api::operations::not_found().await.into_response();
     }
     PageError::bare(ApiError::NotFound(String::new()), uri.path(), &headers, uri.query()).into_response()
+}
+
+/// Whether an error about `path` should be a page (a browser asking for one outside the API)
+/// rather than a problem.
+pub fn wants_page(path: &str, headers: &axum::http::HeaderMap) -> bool {
+    let wants_html = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/html"));
+    wants_html && !path.starts_with("/api/")
 }
 
 impl PageCtx {
