@@ -66,7 +66,7 @@ pub struct Highlighter {
     /// How many different words the query has: a fragment holding them all cannot be beaten.
     distinct: usize,
     /// The dictionary scripts of the query's words: runs of the others cannot match and are
-    /// not cut into words (cutting Thai was a tenth of a search page's work for Latin queries).
+    /// not cut into words.
     scripts: analysis::Dictionaries,
     stemmer: TextAnalyzer,
     /// Words outside ASCII seen so far, and which term each matched: normalising such a word
