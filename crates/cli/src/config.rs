@@ -155,6 +155,9 @@ impl Config {
                 self.index_refresh_ms
             );
         }
+        if self.concurrent_reads > 100_000 {
+            bail!("concurrent_reads must be at most 100000 (0 for four per core), not {}", self.concurrent_reads);
+        }
         if self.read_wait_secs == 0 || self.read_wait_secs > 600 {
             bail!("read_wait_secs must be from 1 to 600, not {}", self.read_wait_secs);
         }
@@ -252,6 +255,9 @@ mod tests {
             jail.set_env("BANYAN_CONCURRENT_READS", "3");
             let admission = Config::load(None, &Overrides::default()).unwrap().admission();
             assert_eq!((admission.concurrent, admission.wait.as_secs()), (3, 12));
+            jail.set_env("BANYAN_CONCURRENT_READS", "18446744073709551615");
+            let err = Config::load(None, &Overrides::default()).unwrap_err();
+            assert!(err.to_string().contains("concurrent_reads"), "{err}");
             jail.set_env("BANYAN_CONCURRENT_READS", "0");
             let cores = std::thread::available_parallelism().unwrap().get();
             assert_eq!(Config::load(None, &Overrides::default()).unwrap().admission().concurrent, 4 * cores);
