@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use tantivy::TantivyDocument;
+use tantivy::schema::Field;
 use uuid::Uuid;
 
 use banyan_domain::{Details, Organisation, Record};
@@ -61,10 +62,10 @@ pub fn record_doc(f: &Fields, record: &Record, organisation: Option<&str>, adopt
     let kind = c.details.kind().as_str();
     let mut translations = BTreeMap::new();
 
-    add_text(&mut doc, f.title, f.title_f, &c.title);
+    add_text(&mut doc, f, f.title, f.title_f, &c.title);
     doc.add_text(f.title_prefix, &c.title);
     if let Some(s) = &c.summary {
-        add_text(&mut doc, f.summary, f.summary_f, s);
+        add_text(&mut doc, f, f.summary, f.summary_f, s);
     }
     let fields = Details::text_fields(c.details.kind());
     let mut body = String::new();
@@ -75,11 +76,11 @@ pub fn record_doc(f: &Fields, record: &Record, organisation: Option<&str>, adopt
     }
     for (lang, tr) in &c.translations {
         if let Some(t) = &tr.title {
-            add_text(&mut doc, f.title, f.title_f, t);
+            add_text(&mut doc, f, f.title, f.title_f, t);
             doc.add_text(f.title_prefix, t);
         }
         if let Some(s) = &tr.summary {
-            add_text(&mut doc, f.summary, f.summary_f, s);
+            add_text(&mut doc, f, f.summary, f.summary_f, s);
         }
         for name in fields {
             if let Some(t) = tr.fields.get(*name) {
@@ -92,6 +93,7 @@ pub fn record_doc(f: &Fields, record: &Record, organisation: Option<&str>, adopt
     if !body.is_empty() {
         doc.add_text(f.body, &body);
         doc.add_text(f.body_f, &body);
+        doc.add_text(f.text_f, &body);
     }
 
     let mut keywords: Vec<String> = c.themes.iter().map(|t| t.as_str().to_string()).collect();
@@ -100,7 +102,7 @@ pub fn record_doc(f: &Fields, record: &Record, organisation: Option<&str>, adopt
         keywords.push(o.to_string());
     }
     for k in &keywords {
-        add_text(&mut doc, f.keywords, f.keywords_f, k);
+        add_text(&mut doc, f, f.keywords, f.keywords_f, k);
     }
 
     doc.add_text(f.facet(Facet::Kind), kind);
@@ -189,10 +191,10 @@ pub fn organisation_doc(f: &Fields, org: &Organisation) -> IndexDoc {
     let o = &org.content;
     let mut doc = TantivyDocument::default();
     doc.add_text(f.id, org.id.to_string());
-    add_text(&mut doc, f.title, f.title_f, &o.name);
+    add_text(&mut doc, f, f.title, f.title_f, &o.name);
     doc.add_text(f.title_prefix, &o.name);
     if let Some(d) = &o.description {
-        add_text(&mut doc, f.summary, f.summary_f, d);
+        add_text(&mut doc, f, f.summary, f.summary_f, d);
     }
     let mut keywords = vec![o.org_type.as_str().replace('_', " ")];
     if let Some(c) = o.country {
@@ -203,7 +205,7 @@ pub fn organisation_doc(f: &Fields, org: &Organisation) -> IndexDoc {
         }
     }
     for k in &keywords {
-        add_text(&mut doc, f.keywords, f.keywords_f, k);
+        add_text(&mut doc, f, f.keywords, f.keywords_f, k);
     }
     doc.add_text(f.facet(Facet::Kind), "organisation");
     if let Some(level) = o.level_of_government {
@@ -223,9 +225,11 @@ pub fn organisation_doc(f: &Fields, org: &Organisation) -> IndexDoc {
     IndexDoc { id: org.id.0, doc }
 }
 
-fn add_text(doc: &mut TantivyDocument, plain: tantivy::schema::Field, folded: tantivy::schema::Field, text: &str) {
+/// A text in its plain and folded fields, and in the field of all texts.
+fn add_text(doc: &mut TantivyDocument, f: &Fields, plain: Field, folded: Field, text: &str) {
     doc.add_text(plain, text);
     doc.add_text(folded, text);
+    doc.add_text(f.text_f, text);
 }
 
 fn push_paragraph(body: &mut String, text: &str) {

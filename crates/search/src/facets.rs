@@ -25,8 +25,11 @@ const DENSE_LIMIT: usize = 4096;
 /// Segments smaller than this are counted each time: that is quick, and they are merged away
 /// soon after, so their counts would only take room.
 const KEEP_FROM_DOCS: u32 = 2_000;
-/// Segment counts kept, the least recently used going first: each is a few kilobytes.
-const KEEP: usize = 4_096;
+/// Bytes of segment counts kept, the least recently used going first. A count is a few hundred
+/// bytes for a narrow query and some tens of kilobytes for a broad one; the load test's mix of
+/// about 3,900 searches keeps about 13,000 of them (three large segments each), and a budget
+/// in entries (4,096 before) kept only a third, so most searches counted again.
+pub const KEEP_BYTES: usize = 48 << 20;
 /// Segments' facet dictionaries kept: every facet of a few hundred segments.
 const NAMES_KEPT: usize = 4_096;
 
@@ -51,7 +54,7 @@ type Names = Arc<Vec<Box<str>>>;
 
 /// Segment counts for queries, kept while their segment is unchanged.
 pub struct CountsCache {
-    kept: Mutex<LruCache<Key, Arc<SegmentCounts>>>,
+    kept: Mutex<Kept>,
     /// The values of facets by segment; a segment's dictionaries never change.
     names: Mutex<LruCache<(SegmentId, Facet), Names>>,
 }
@@ -68,16 +71,84 @@ struct Key {
     query: String,
 }
 
-impl Default for CountsCache {
-    fn default() -> Self {
-        CountsCache {
-            kept: Mutex::new(LruCache::new(NonZeroUsize::new(KEEP).expect("not zero"))),
-            names: Mutex::new(LruCache::new(NonZeroUsize::new(NAMES_KEPT).expect("not zero"))),
+impl Key {
+    /// Bytes held, roughly: the key and the cache's own entry.
+    fn bytes(&self) -> usize {
+        std::mem::size_of::<Self>() + self.query.capacity() + ENTRY_BYTES
+    }
+}
+
+/// What the least recently used list takes for each entry beside the key and value.
+const ENTRY_BYTES: usize = 64;
+
+impl SegmentCounts {
+    /// Bytes held by these counts (the shared dictionaries of values are counted in their own
+    /// cache, not here).
+    fn bytes(&self) -> usize {
+        std::mem::size_of::<Self>()
+            + self
+                .values
+                .iter()
+                .map(|v| std::mem::size_of_val(v) + v.capacity() * std::mem::size_of::<(u64, u32)>())
+                .sum::<usize>()
+            + self.names.capacity() * std::mem::size_of::<Names>()
+    }
+}
+
+/// Segment counts, bounded by the bytes they hold rather than by their number: counts vary
+/// from a few hundred bytes to tens of kilobytes.
+struct Kept {
+    lru: LruCache<Key, Arc<SegmentCounts>>,
+    bytes: usize,
+    budget: usize,
+}
+
+impl Kept {
+    fn new(budget: usize) -> Kept {
+        Kept { lru: LruCache::unbounded(), bytes: 0, budget }
+    }
+
+    fn get(&mut self, key: &Key) -> Option<Arc<SegmentCounts>> {
+        self.lru.get(key).cloned()
+    }
+
+    /// Keeps `counts`, then lets the least recently used go until the rest fit the budget.
+    /// Counts bigger than a sixteenth of the budget are not kept: they would push out many
+    /// others for one query.
+    fn put(&mut self, key: Key, counts: Arc<SegmentCounts>) {
+        let size = key.bytes() + counts.bytes();
+        if size > self.budget / 16 {
+            return;
+        }
+        let key_bytes = key.bytes();
+        if let Some(old) = self.lru.put(key, counts) {
+            self.bytes -= key_bytes + old.bytes();
+        }
+        self.bytes += size;
+        while self.bytes > self.budget {
+            match self.lru.pop_lru() {
+                Some((k, v)) => self.bytes -= k.bytes() + v.bytes(),
+                None => break,
+            }
         }
     }
 }
 
+impl Default for CountsCache {
+    fn default() -> Self {
+        CountsCache::with_budget(KEEP_BYTES)
+    }
+}
+
 impl CountsCache {
+    /// A cache keeping at most `bytes` of segment counts.
+    fn with_budget(bytes: usize) -> CountsCache {
+        CountsCache {
+            kept: Mutex::new(Kept::new(bytes)),
+            names: Mutex::new(LruCache::new(NonZeroUsize::new(NAMES_KEPT).expect("not zero"))),
+        }
+    }
+
     /// How many documents `query` matches, and the `top` most frequent values of each of
     /// `facets` among them, using and keeping segment counts.
     pub fn count(
@@ -99,7 +170,7 @@ impl CountsCache {
                 facets: mask,
                 query: described.clone(),
             };
-            let kept = self.kept.lock().expect("not poisoned").get(&key).cloned();
+            let kept = self.kept.lock().expect("not poisoned").get(&key);
             let counts = match kept {
                 Some(counts) => counts,
                 None => {
@@ -143,7 +214,12 @@ impl CountsCache {
 
     /// Segment counts kept.
     pub fn len(&self) -> usize {
-        self.kept.lock().expect("not poisoned").len()
+        self.kept.lock().expect("not poisoned").lru.len()
+    }
+
+    /// Bytes of segment counts kept, never more than the budget.
+    pub fn bytes(&self) -> usize {
+        self.kept.lock().expect("not poisoned").bytes
     }
 
     pub fn is_empty(&self) -> bool {
@@ -254,5 +330,61 @@ impl SegmentCollector for SegmentCounter {
             })
             .collect();
         SegmentCounts { docs: self.docs, values, names: Vec::new() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(segment: SegmentId, query: &str) -> Key {
+        Key { segment, deletes: None, facets: 1, query: query.to_string() }
+    }
+
+    /// Counts of `values` distinct values in one facet.
+    fn counts(values: usize) -> Arc<SegmentCounts> {
+        Arc::new(SegmentCounts {
+            docs: values as u64,
+            values: vec![(0..values as u64).map(|o| (o, 1)).collect()],
+            names: vec![Arc::new(Vec::new())],
+        })
+    }
+
+    #[test]
+    fn kept_counts_stay_within_their_bytes_and_the_least_recently_used_go_first() {
+        let segment = SegmentId::generate_random();
+        let one = key(segment, "q00").bytes() + counts(100).bytes();
+        // Room for 32 counts of a hundred values.
+        let mut kept = Kept::new(32 * one + one / 2);
+        for i in 0..32 {
+            kept.put(key(segment, &format!("q{i:02}")), counts(100));
+        }
+        assert_eq!(kept.lru.len(), 32);
+        assert_eq!(kept.bytes, 32 * one);
+        // The first is used again, so the second is the least recently used.
+        assert!(kept.get(&key(segment, "q00")).is_some());
+        kept.put(key(segment, "q32"), counts(100));
+        assert!(kept.bytes <= kept.budget);
+        assert_eq!(kept.lru.len(), 32);
+        assert!(kept.get(&key(segment, "q01")).is_none(), "the least recently used went");
+        assert!(kept.get(&key(segment, "q00")).is_some(), "the one used again stayed");
+
+        // Kept again under the same key, counted once.
+        kept.put(key(segment, "q32"), counts(100));
+        assert_eq!(kept.bytes, 32 * one);
+
+        // Larger counts take the room of more than one, and the bytes follow.
+        let broad = key(segment, "broad").bytes() + counts(180).bytes();
+        assert!(broad > one * 3 / 2 && broad < kept.budget / 16);
+        kept.put(key(segment, "broad"), counts(180));
+        assert!(kept.bytes <= kept.budget);
+        assert_eq!(kept.lru.len(), 31);
+        let held: usize = kept.lru.iter().map(|(k, v)| k.bytes() + v.bytes()).sum();
+        assert_eq!(kept.bytes, held);
+
+        // Counts too big for their share of the budget are not kept at all.
+        kept.put(key(segment, "everything"), counts(10_000));
+        assert!(kept.get(&key(segment, "everything")).is_none());
+        assert!(kept.get(&key(segment, "broad")).is_some());
     }
 }

@@ -286,6 +286,11 @@ impl SearchIndex {
         self.counts.len()
     }
 
+    /// Bytes of segments' counts kept, at most [`crate::facets::KEEP_BYTES`].
+    pub fn kept_counts_bytes(&self) -> usize {
+        self.counts.bytes()
+    }
+
     pub fn searcher(&self) -> Searcher {
         self.reader.searcher()
     }

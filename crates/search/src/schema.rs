@@ -7,7 +7,7 @@ use tantivy::schema::{
 use crate::analysis;
 
 /// Bumped whenever the fields or their analysis change: an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// A dimension search results can be filtered and counted by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -109,6 +109,10 @@ pub struct Fields {
     pub summary_f: Field,
     pub body_f: Field,
     pub keywords_f: Field,
+    /// Every text of a document folded into one field (titles, summaries, keywords, body), with
+    /// frequencies but no positions: where a record's distinctive words are looked for (similar
+    /// records, matching, duplicates), one posting list per word rather than four.
+    pub text_f: Field,
     /// Titles folded but not stemmed, for type-ahead on word prefixes.
     pub title_prefix: Field,
     pub published: Field,
@@ -152,6 +156,12 @@ pub fn build() -> (Schema, Fields) {
     let summary_f = b.add_text_field("summary_f", text(analysis::FOLDED, false));
     let body_f = b.add_text_field("body_f", text(analysis::FOLDED, false));
     let keywords_f = b.add_text_field("keywords_f", text(analysis::FOLDED, false));
+    let text_f = b.add_text_field(
+        "text_f",
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default().set_tokenizer(analysis::FOLDED).set_index_option(IndexRecordOption::WithFreqs),
+        ),
+    );
     let title_prefix = b.add_text_field(
         "title_prefix",
         TextOptions::default().set_indexing_options(
@@ -175,6 +185,7 @@ pub fn build() -> (Schema, Fields) {
             summary_f,
             body_f,
             keywords_f,
+            text_f,
             title_prefix,
             published,
             updated,

@@ -16,6 +16,7 @@
 //! and the metrics (a load balancer must hear from a busy node), and the stylesheet and script.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use axum::extract::{Request, State};
@@ -55,6 +56,8 @@ impl Default for AdmissionLimits {
 pub struct Admission {
     turns: Option<Arc<Semaphore>>,
     wait: Duration,
+    /// Reads waiting for their turn now (for `/metrics`).
+    waiting: AtomicUsize,
 }
 
 impl Admission {
@@ -62,7 +65,13 @@ impl Admission {
         Admission {
             turns: (limits.concurrent > 0).then(|| Arc::new(Semaphore::new(limits.concurrent))),
             wait: limits.wait,
+            waiting: AtomicUsize::new(0),
         }
+    }
+
+    /// How many reads are waiting for their turn.
+    pub fn waiting(&self) -> usize {
+        self.waiting.load(Ordering::Relaxed)
     }
 
     /// A turn for one read, kept until the value is dropped: given in order of asking, or
@@ -71,7 +80,19 @@ impl Admission {
         let Some(turns) = self.turns.clone() else {
             return Ok(None);
         };
-        match tokio::time::timeout(self.wait, turns.acquire_owned()).await {
+        /// Counts a read as waiting until it is dropped, whether it got its turn, timed out or
+        /// its client went away.
+        struct Waiting<'a>(&'a AtomicUsize);
+        impl Drop for Waiting<'_> {
+            fn drop(&mut self) {
+                self.0.fetch_sub(1, Ordering::Relaxed);
+            }
+        }
+        self.waiting.fetch_add(1, Ordering::Relaxed);
+        let waiting = Waiting(&self.waiting);
+        let turn = tokio::time::timeout(self.wait, turns.acquire_owned()).await;
+        drop(waiting);
+        match turn {
             Ok(turn) => Ok(Some(turn.expect("the semaphore is never closed"))),
             Err(_) => Err(ApiError::Unavailable(format!(
                 "The server is busy: this request waited {} s for its turn. Try again shortly.",

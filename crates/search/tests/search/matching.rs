@@ -16,6 +16,7 @@ backend_tests!(
     type_ahead_completes_titles,
     matches_shown_say_the_words_they_share,
     a_probe_s_words_are_read_again_when_the_index_changes,
+    a_probe_s_words_are_found_in_every_text_of_a_record,
 );
 
 async fn similar_records_come_with_their_reasons(db: TestDb) {
@@ -214,4 +215,48 @@ async fn a_probe_s_words_are_read_again_when_the_index_changes(db: TestDb) {
     let after = words(&f);
     assert!(!after.contains(&"ferry".to_string()), "a word in most records says nothing: {after:?}");
     assert!(after.contains(&"timetable".to_string()), "{after:?}");
+}
+
+/// A probe's words are looked for in every text of a record, all in one field of the index: its
+/// title, summary, body, keywords (its places) and translations.
+async fn a_probe_s_words_are_found_in_every_text_of_a_record(db: TestDb) {
+    let f = Fixture::empty(db).await;
+    // Thirty others, so that the probe's words are rare.
+    let mut batch: Vec<NewRecord> =
+        (0..30).map(|i| NewRecord::local(input(&practice(&format!("Counter service number {i}"))), BASE)).collect();
+    let mut by_title = practice("Lanterns on the quayside");
+    by_title["places"] = json!(["TH-50"]);
+    let mut by_summary = practice("Notices at the harbour");
+    by_summary["summary"] = json!("Lanterns along the quayside show when the boats leave.");
+    by_summary["places"] = json!(["TH-50"]);
+    let mut by_body = practice("Boats on time");
+    by_body["details"]["problem"] = json!("Nobody on the quayside knew when the boats left: now lanterns tell them.");
+    by_body["places"] = json!(["TH-50"]);
+    let mut by_translation = practice("Avisos del puerto");
+    by_translation["translations"] = json!({"en": {"title": "Lanterns on the quayside, translated"}});
+    by_translation["lang"] = json!("es");
+    by_translation["places"] = json!(["TH-50"]);
+    // Found by a place's name only, which is among the keywords.
+    let mut by_place = practice("Counter service in the hills");
+    by_place["places"] = json!(["NP-P1"]);
+    for r in [&by_title, &by_summary, &by_body, &by_translation, &by_place] {
+        batch.push(NewRecord::local(input(r), BASE));
+    }
+    f.db.store.create_records(&batch, &curator()).await.unwrap();
+    f.sync().await;
+
+    // The probes share no vocabulary with anything, so every candidate is found by its words.
+    let found = |probe: Probe| {
+        let mut titles: Vec<String> =
+            similar(f.index(), &probe, &[], 8).unwrap().into_iter().map(|h| h.title).collect();
+        titles.sort();
+        titles
+    };
+    let lanterns = Probe { title: "Quayside lanterns".into(), ..Probe::default() };
+    assert_eq!(
+        found(lanterns),
+        ["Avisos del puerto", "Boats on time", "Lanterns on the quayside", "Notices at the harbour"]
+    );
+    let koshi = Probe { title: "Services in Koshi".into(), ..Probe::default() };
+    assert_eq!(found(koshi), ["Counter service in the hills"]);
 }

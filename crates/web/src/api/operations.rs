@@ -49,9 +49,17 @@ async fn metrics(State(state): State<AppState>) -> Response {
     let last = state.store.last_seq().await;
     let up = if last.is_ok() { 1.0 } else { 0.0 };
     let last = last.unwrap_or(0) as f64;
+    let index = state.search.index();
     let text = state.metrics.render(&[
         ("banyan_database_up", "Whether the database answers.", up),
         ("banyan_change_log_last_seq", "The newest change-log sequence number.", last),
+        (
+            "banyan_reads_waiting",
+            "Reads waiting for their turn (see concurrent_reads).",
+            state.admission.waiting() as f64,
+        ),
+        ("banyan_search_counts_kept", "Segments' facet counts kept for queries.", index.kept_counts() as f64),
+        ("banyan_search_counts_kept_bytes", "Bytes of segments' facet counts kept.", index.kept_counts_bytes() as f64),
     ]);
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], text).into_response()
 }

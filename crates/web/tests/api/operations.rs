@@ -26,6 +26,8 @@ async fn health_metrics_and_vocabularies_answer(db: TestDb) {
         metrics.text
     );
     assert!(metrics.text.contains("banyan_change_log_last_seq 1"));
+    assert!(metrics.text.contains("banyan_reads_waiting 0"), "{}", metrics.text);
+    assert!(metrics.text.contains("\nbanyan_search_counts_kept_bytes "), "{}", metrics.text);
 
     let sdg = app.get("/api/v1/vocabularies/sdg").await;
     assert_eq!(sdg.body["items"].as_array().unwrap().len(), 17 + 169);
@@ -81,11 +83,16 @@ async fn reads_wait_their_turn_and_writes_and_the_health_check_do_not(db: TestDb
     let waiting = app.get(&path);
     let give_back = async {
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        // The metrics (which never wait) show the read waiting.
+        let metrics = app.get("/metrics").await;
         drop(only_turn);
+        metrics
     };
-    let (answer, ()) = tokio::join!(waiting, give_back);
+    let (answer, metrics) = tokio::join!(waiting, give_back);
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
     assert_eq!(answer.body["title"], "Written while reads wait");
+    assert!(metrics.text.contains("banyan_reads_waiting 1"), "{}", metrics.text);
+    assert!(app.get("/metrics").await.text.contains("banyan_reads_waiting 0"));
 }
 
 /// The OpenAPI document is a contract: a change to it shows up in review as a snapshot diff.
