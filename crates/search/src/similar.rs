@@ -189,9 +189,9 @@ fn read_distinctive_terms(
 /// A query for any of some terms, each weighted, in the field of all texts.
 ///
 /// One posting list per word: a probe's 30 words in titles, summaries, keywords and bodies
-/// apart, weighted 2, 1.5, 1 and 1, were 120 lists, and block-max WAND keeps its lists in
-/// order of document after every candidate, so sorting them was a tenth of the server's time
-/// under the load test's mix. In one field, first views of record pages went from 46-52 to
+/// apart, weighted 2, 1.5, 1 and 1, were 120 lists, and block-max WAND sorts its lists by
+/// document after every candidate: 7% of the server's samples under the load test's mix went to
+/// that sorting. In one field, first views of record pages went from 46-52 to
 /// 63-65 a second at 100,000 records (2 cores), and matching's precision@5 on the judged set
 /// from 0.321 to 0.309, nDCG@10 from 0.508 to 0.505; weighing titles apart (titles ×2 beside
 /// the field of all texts) did worse on both (0.267, 0.444).
