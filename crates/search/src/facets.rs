@@ -116,11 +116,11 @@ impl Kept {
     /// Counts bigger than a sixteenth of the budget are not kept: they would push out many
     /// others for one query.
     fn put(&mut self, key: Key, counts: Arc<SegmentCounts>) {
-        let size = key.bytes() + counts.bytes();
+        let key_bytes = key.bytes();
+        let size = key_bytes + counts.bytes();
         if size > self.budget / 16 {
             return;
         }
-        let key_bytes = key.bytes();
         if let Some(old) = self.lru.put(key, counts) {
             self.bytes -= key_bytes + old.bytes();
         }

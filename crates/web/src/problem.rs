@@ -143,19 +143,25 @@ impl IntoResponse for ApiError {
         let mut res = (self.status(), body).into_response();
         let headers = res.headers_mut();
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
-        match self {
-            ApiError::Unauthenticated(_) => {
-                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"banyan\""));
-            }
-            ApiError::Unavailable(_) => {
-                headers.insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
-            }
-            ApiError::TooManyRequests(wait) => {
-                headers.insert(header::RETRY_AFTER, HeaderValue::from(wait));
-            }
-            _ => {}
+        if let ApiError::Unauthenticated(_) = self {
+            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"banyan\""));
+        }
+        if let Some(wait) = self.retry_after() {
+            headers.insert(header::RETRY_AFTER, wait);
         }
         res
+    }
+}
+
+impl ApiError {
+    /// The `Retry-After` of an error that passes (a busy node, a rate limit), for problems and
+    /// pages alike.
+    pub fn retry_after(&self) -> Option<HeaderValue> {
+        match self {
+            ApiError::Unavailable(_) => Some(HeaderValue::from_static("5")),
+            ApiError::TooManyRequests(wait) => Some(HeaderValue::from(*wait)),
+            _ => None,
+        }
     }
 }
 

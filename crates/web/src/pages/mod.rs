@@ -365,14 +365,8 @@ impl IntoResponse for PageError {
         let headers = res.headers_mut();
         headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(PAGE_CSP));
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        match error {
-            ApiError::TooManyRequests(wait) => {
-                headers.insert(header::RETRY_AFTER, HeaderValue::from(wait));
-            }
-            ApiError::Unavailable(_) => {
-                headers.insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
-            }
-            _ => {}
+        if let Some(wait) = error.retry_after() {
+            headers.insert(header::RETRY_AFTER, wait);
         }
         if let ApiError::Internal(detail) = &error {
             tracing::error!(%detail, "internal error on a page");
