@@ -219,7 +219,9 @@ pub async fn report(data: &Path) -> Result<String> {
     writeln!(
         md,
         "For a challenge, candidates are the practices and solutions that share its most distinctive words \
-         (BM25 over titles, summaries, keywords and text) or its vocabulary (SDG goals, COFOG divisions, countries). \
+         (its 30 words of highest tf-idf, leaving out words in more than 40% of the records and the little words \
+         of English, Malay and Indonesian, and Vietnamese; BM25 over one field holding all of a record's texts: \
+         titles, summaries, keywords, bodies and translations) or its vocabulary (SDG goals, COFOG divisions, countries). \
          Each candidate is scored from the two records:\n"
     )?;
     writeln!(md, "| Part | Weight | 1 when … (partial values) |\n|---|---:|---|")?;

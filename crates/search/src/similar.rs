@@ -175,7 +175,7 @@ fn read_distinctive_terms(
     for ((plain, folded), tf) in counts {
         let df = searcher.doc_freq(&Term::from_field_text(f.text_f, &folded))?;
         // Words in most documents say nothing about this one.
-        if (df as f32 > n * 0.4 && n > 20.0) || STOPWORDS.contains(&folded.as_str()) {
+        if (df as f32 > n * 0.4 && n > 20.0) || STOPWORDS.contains(folded.as_str()) {
             continue;
         }
         let idf = (n / (df as f32 + 1.0)).ln().max(0.1);
@@ -479,17 +479,40 @@ pub fn similar(index: &SearchIndex, probe: &Probe, kinds: &[String], limit: usiz
     Ok(out)
 }
 
-/// English words too common to tell records apart (folded and stemmed, as the index has them).
-const STOPWORDS: &[&str] = &[
-    "a", "about", "abov", "after", "again", "all", "also", "an", "and", "ani", "are", "as", "at", "be", "becaus",
-    "been", "befor", "between", "both", "but", "by", "can", "could", "did", "do", "doe", "each", "few", "for", "from",
-    "further", "had", "has", "have", "how", "if", "in", "into", "is", "it", "it'", "its", "itself", "more", "most",
-    "much", "must", "no", "not", "now", "of", "on", "onc", "onli", "or", "other", "our", "out", "over", "own", "same",
-    "should", "so", "some", "such", "than", "that", "the", "their", "them", "then", "there", "these", "they", "this",
-    "those", "through", "to", "too", "under", "until", "up", "use", "used", "veri", "was", "we", "were", "what",
-    "when", "where", "which", "while", "who", "whom", "whi", "will", "with", "within", "without", "would", "you",
-    "your",
-];
+// Words too common to tell records apart, as written. A word is also left out when it is in more
+// than 40% of the records, but on a small registry (a new node, the demo) that rule cannot see a
+// language's little words, and matches were said to share "dan" and "kepada".
+
+/// English words too common to tell records apart.
+const ENGLISH: &str = "\
+    a about above after again all also an and any are as at be because been before between both but by \
+    can could did do does each few for from further had has have how if in into is it it's its itself \
+    more most much must no not now of on once only or other our out over own same should so some such \
+    than that the their them then there these they this those through to too under until up use used \
+    very was we were what when where which while who whom why will with within without would you your";
+/// Malay and Indonesian words too common to tell records apart.
+const MALAY_AND_INDONESIAN: &str = "\
+    ada adalah agar akan anda antara apabila atas atau bagaimana bagi bahawa bahwa banyak belum berikut \
+    boleh bukan dalam dan dapat dari daripada dengan hanya harus hingga ialah ini itu jika juga kami \
+    karena kepada kerana ketika kita lagi lebih maka masih melalui mereka namun oleh pada para perlu \
+    sahaja saja sama sangat sebagai sebelum secara sedang sehingga sejak selama selepas semua serta \
+    setelah setiap sudah supaya tanpa telah tentang terhadap tersebut tetapi tidak untuk yang";
+/// Vietnamese words too common to tell records apart (its words are syllables: only its
+/// function words are listed).
+const VIETNAMESE: &str = "\
+    bằng các cho chưa của cũng đã đang để đến được khi không này những nhưng nếu rằng sẽ tại theo thì \
+    trên trong vào với";
+
+/// The words of [`ENGLISH`], [`MALAY_AND_INDONESIAN`] and [`VIETNAMESE`] as the field of all
+/// texts holds them: folded and stemmed.
+static STOPWORDS: LazyLock<std::collections::HashSet<String>> = LazyLock::new(|| {
+    let mut folded = analysis::folded();
+    [ENGLISH, MALAY_AND_INDONESIAN, VIETNAMESE]
+        .iter()
+        .flat_map(|l| l.split_whitespace())
+        .flat_map(|w| analysis::terms(&mut folded, w))
+        .collect()
+});
 
 /// How many countries each M49 region holds.
 static REGION_SIZES: LazyLock<HashMap<&'static str, usize>> = LazyLock::new(|| {
@@ -512,4 +535,21 @@ pub(crate) fn most_specific<'a>(codes: impl Iterator<Item = &'a str>) -> Option<
     codes
         .filter_map(|c| RegionCode::parse(c).ok())
         .min_by_key(|r| REGION_SIZES.get(r.code()).copied().unwrap_or(usize::MAX))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::STOPWORDS;
+
+    #[test]
+    fn little_words_are_held_as_the_field_of_all_texts_holds_them() {
+        // Stemmed as English is ("because" → "becaus"), accents folded ("của" → "cua").
+        for held in ["becaus", "abov", "veri", "dan", "kepada", "yang", "cua", "duoc", "nhung"] {
+            assert!(STOPWORDS.contains(held), "{held}");
+        }
+        // Words that tell records apart stay.
+        for kept in ["land", "clinic", "hospit", "banjir", "tanah"] {
+            assert!(!STOPWORDS.contains(kept), "{kept}");
+        }
+    }
 }

@@ -17,6 +17,7 @@ backend_tests!(
     matches_shown_say_the_words_they_share,
     a_probe_s_words_are_read_again_when_the_index_changes,
     a_probe_s_words_are_found_in_every_text_of_a_record,
+    the_words_shared_are_never_a_language_s_little_words,
 );
 
 async fn similar_records_come_with_their_reasons(db: TestDb) {
@@ -259,4 +260,33 @@ async fn a_probe_s_words_are_found_in_every_text_of_a_record(db: TestDb) {
     );
     let koshi = Probe { title: "Services in Koshi".into(), ..Probe::default() };
     assert_eq!(found(koshi), ["Counter service in the hills"]);
+}
+
+/// On a small registry no word is in most records, so a language's little words ("dan",
+/// "kepada", "yang") would be a probe's distinctive words and the words a match is said to
+/// share: they are left out in English, Malay and Indonesian, and Vietnamese.
+async fn the_words_shared_are_never_a_language_s_little_words(db: TestDb) {
+    use banyan_domain::Kind;
+    use banyan_search::matching::{Weights, rank};
+    let f = Fixture::demo(db).await;
+    let little = ["dan", "kepada", "yang", "untuk", "dengan", "dari", "dalam", "oleh", "pada", "ini", "itu"];
+    let index = std::sync::Arc::clone(f.indexer.index());
+    let mut said = Vec::new();
+    for title in ["Cerun bukit runtuh selepas hujan lebat", "Aduan awam dalam satu aplikasi"] {
+        let record = f.record(title).await;
+        for hit in similar(f.index(), &Probe::from_record(&record), &[], 10).unwrap() {
+            said.extend(hit.reasons.into_iter().filter(|r| r.code == "text").map(|r| r.text));
+        }
+        if record.kind() == Kind::Challenge {
+            let kinds = [Kind::Practice, Kind::Solution];
+            for m in rank(index.clone(), f.db.store.as_ref(), &record, &kinds, &Weights::default(), 10).await.unwrap() {
+                said.extend(m.fit.reasons.into_iter().filter(|r| r.code == "text").map(|r| r.text));
+            }
+        }
+    }
+    assert!(!said.is_empty(), "the Malay records share words with others");
+    for text in &said {
+        let words: Vec<&str> = text.rsplit(": ").next().unwrap_or("").split(", ").collect();
+        assert!(!words.iter().any(|w| little.contains(&w.to_lowercase().as_str())), "{text}");
+    }
 }
