@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
-use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, RegexQuery, TermQuery};
+use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, RegexQuery, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{
     DocAddress, DocSet, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Searcher, TantivyDocument, Term,
@@ -312,24 +312,10 @@ impl SearchIndex {
                 clauses.push((Occur::Must, Box::new(AllQuery) as Box<dyn Query>));
             }
             clauses.extend(self.filter_clauses(&req.filters));
-            // Among records that match the words, practices taken up in more places rank a
-            // little higher: a constant added per bucket, which keeps pruning possible.
-            if purpose == Purpose::Rank && has_text {
-                let field = self.fields.facet(Facet::Adopted);
-                for (bucket, boost) in schema::ADOPTION_BUCKETS.iter().zip(ADOPTION_BOOSTS) {
-                    let term = TermQuery::new(Term::from_field_text(field, bucket), IndexRecordOption::Basic);
-                    clauses.push((
-                        Occur::Should,
-                        Box::new(BoostQuery::new(Box::new(ConstScoreQuery::new(Box::new(term), 1.0)), boost)),
-                    ));
-                }
-            }
-            BooleanQuery::new(clauses)
+            clauses
         };
-        let query = build(Purpose::Rank);
-        let matching = build(Purpose::Match);
+        let matching = BooleanQuery::new(build(Purpose::Match));
         let limit = req.limit.max(1);
-        let top = TopDocs::with_limit(limit).and_offset(req.offset);
         let sort = match req.sort {
             Sort::Relevance if has_text => None,
             Sort::Relevance | Sort::Newest => Some("published"),
@@ -339,9 +325,24 @@ impl SearchIndex {
         let ranked: Vec<(f32, DocAddress)> = match sort {
             // The top hits alone, so that tantivy can skip blocks that cannot make the top
             // (block-max WAND).
-            None => searcher.search(&query, &top.order_by_score())?,
+            None => {
+                let mut clauses = build(Purpose::Rank);
+                // One word and no filter: the word's own query, a union of terms that tantivy
+                // prunes with block-max WAND.
+                let query: Box<dyn Query> = match clauses.len() {
+                    1 if clauses[0].0 == Occur::Must => clauses.remove(0).1,
+                    _ => Box::new(BooleanQuery::new(clauses)),
+                };
+                let mut best =
+                    crate::rank::best_boosted(&searcher, query.as_ref(), &self.adoption_boosts(), limit + req.offset)?;
+                best.drain(..req.offset.min(best.len()));
+                best
+            }
             Some(field) => searcher
-                .search(&matching, &top.order_by_fast_field::<i64>(field, Order::Desc))?
+                .search(
+                    &matching,
+                    &TopDocs::with_limit(limit).and_offset(req.offset).order_by_fast_field::<i64>(field, Order::Desc),
+                )?
                 .into_iter()
                 .map(|(_, a)| (0.0, a))
                 .collect(),
@@ -387,6 +388,15 @@ impl SearchIndex {
             });
         }
         Ok(SearchResults { total, hits, facets })
+    }
+
+    /// Among records that match the words, practices taken up in more places rank a little
+    /// higher: what each adoption bucket adds to a text match's score.
+    fn adoption_boosts(&self) -> crate::rank::Boosts {
+        crate::rank::Boosts {
+            field: Facet::Adopted.name(),
+            values: schema::ADOPTION_BUCKETS.iter().copied().zip(ADOPTION_BOOSTS).collect(),
+        }
     }
 
     /// Filters as clauses that must match without changing scores.

@@ -20,6 +20,7 @@ pub mod index;
 pub mod indexer;
 pub mod matching;
 pub mod query;
+mod rank;
 pub mod schema;
 pub mod similar;
 

@@ -147,7 +147,7 @@ impl Analysed {
         self.clauses
             .iter()
             .map(|(clause, terms)| match terms.as_slice() {
-                [(plain, folded)] => !clause.negated && allows_typo(plain) && !known(fields, searcher, plain, folded),
+                [(plain, folded)] => !clause.negated && allows_typo(plain) && !known(fields, searcher, folded),
                 _ => false,
             })
             .collect()
@@ -158,7 +158,9 @@ impl Analysed {
     ///
     /// For [`Purpose::Match`] the clauses match exactly the same records without scoring them:
     /// a word found in a plain field is always found in the folded one (folding only removes
-    /// distinctions), so the folded fields alone decide, with half the work.
+    /// distinctions), so the folded fields alone decide; and a word is looked up once, in the
+    /// field of all texts, which holds every folded text (phrases, which need positions, still
+    /// look in each folded field).
     pub fn to_clauses(&self, fields: &Fields, typos: &[bool], purpose: Purpose) -> Vec<(Occur, Box<dyn Query>)> {
         let mut out: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for ((clause, terms), &typos) in self.clauses.iter().zip(typos) {
@@ -193,18 +195,29 @@ pub enum Purpose {
 }
 
 /// One word in any field: plain (exact) terms score above folded ones, and a typo scores least.
+///
+/// To match (not rank), one posting list: the word in the field of all texts. Counting a
+/// search's facets went through the union of the four folded fields' lists, which costs
+/// tantivy a 4,096-document window of scores and bits, zeroed and refilled, per segment.
 fn word_query(fields: &Fields, plain: &str, folded: &str, typos: bool, purpose: Purpose) -> Box<dyn Query> {
     let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    for (p, f, weight) in weighted(fields) {
-        if purpose == Purpose::Match {
-            any.push((
-                Occur::Should,
-                Box::new(TermQuery::new(Term::from_field_text(f, folded), IndexRecordOption::Basic)),
-            ));
-            continue;
+    match purpose {
+        Purpose::Match => {
+            let term = TermQuery::new(Term::from_field_text(fields.text_f, folded), IndexRecordOption::Basic);
+            if !typos {
+                return Box::new(term);
+            }
+            any.push((Occur::Should, Box::new(term)));
         }
-        any.push((Occur::Should, boosted(TermQuery::new(Term::from_field_text(p, plain), freqs()), weight)));
-        any.push((Occur::Should, boosted(TermQuery::new(Term::from_field_text(f, folded), freqs()), weight * 0.8)));
+        Purpose::Rank => {
+            for (p, f, weight) in weighted(fields) {
+                any.push((Occur::Should, boosted(TermQuery::new(Term::from_field_text(p, plain), freqs()), weight)));
+                any.push((
+                    Occur::Should,
+                    boosted(TermQuery::new(Term::from_field_text(f, folded), freqs()), weight * 0.8),
+                ));
+            }
+        }
     }
     if typos {
         for field in [fields.title, fields.summary, fields.body] {
@@ -214,12 +227,10 @@ fn word_query(fields: &Fields, plain: &str, folded: &str, typos: bool, purpose: 
     Box::new(BooleanQuery::new(any))
 }
 
-/// Whether the index holds a word, as typed or folded, in any text field.
-fn known(fields: &Fields, searcher: &Searcher, plain: &str, folded: &str) -> bool {
-    weighted(fields).iter().any(|&(p, f, _)| {
-        let df = |field, text| searcher.doc_freq(&Term::from_field_text(field, text)).unwrap_or(0);
-        df(p, plain) > 0 || df(f, folded) > 0
-    })
+/// Whether the index holds a word in any text field: folded, in the field of all texts (a word
+/// held as typed is also held folded).
+fn known(fields: &Fields, searcher: &Searcher, folded: &str) -> bool {
+    searcher.doc_freq(&Term::from_field_text(fields.text_f, folded)).unwrap_or(0) > 0
 }
 
 /// Latin-script words of five letters or more may match with one typo.
