@@ -83,9 +83,6 @@ enum Class {
 }
 
 fn class(c: char) -> Class {
-    if c.is_ascii() {
-        return if c.is_ascii_alphanumeric() { Class::Word } else { Class::Separator };
-    }
     // The Basic Multilingual Plane from a table: Unicode's own look-ups (is it a letter, a
     // digit, a combining mark?) are binary searches, and cutting Bengali or Vietnamese texts
     // into words for highlighting made them 7% of a search's time.

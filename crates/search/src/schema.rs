@@ -109,9 +109,11 @@ pub struct Fields {
     pub summary_f: Field,
     pub body_f: Field,
     pub keywords_f: Field,
-    /// Every text of a document folded into one field (titles, summaries, keywords, body), with
-    /// frequencies but no positions: where a record's distinctive words are looked for (similar
-    /// records, matching, duplicates), one posting list per word rather than four.
+    /// Every text of a document folded into one field (titles, summaries, keywords, body, and
+    /// their translations), with frequencies but no positions: one posting list per word rather
+    /// than four, where a record's distinctive words are looked for (similar records, matching,
+    /// duplicates), where a search's words are counted (totals and facets), and where a word is
+    /// found known before it is allowed a typo.
     pub text_f: Field,
     /// Titles folded but not stemmed, for type-ahead on word prefixes.
     pub title_prefix: Field,
