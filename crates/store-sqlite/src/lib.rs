@@ -239,7 +239,7 @@ impl Backend for Sqlite {
     // Writes are serialised by the single write connection and BEGIN IMMEDIATE.
     // SQLite compares text bytewise, and a row inserted with its own id moves
     // AUTOINCREMENT's counter past it.
-    const DIALECT: Dialect = Dialect { lock_change_log: None, bytewise: "", after_load: None };
+    const DIALECT: Dialect = Dialect { lock_change_log: None, bytewise: "", after_load: None, fold_counts: None };
 
     async fn begin(&self) -> Result<SqliteTx> {
         // Begun in a task of its own, which finishes even when the caller is cancelled (a client

@@ -116,10 +116,26 @@ pub async fn admit(State(state): State<AppState>, req: Request, next: Next) -> R
     if !waits(req.method(), req.uri().path()) {
         return next.run(req).await;
     }
+    let arrived = std::time::Instant::now();
     match state.admission.turn().await {
         Ok(turn) => {
+            let admitted = std::time::Instant::now();
+            let path = tracing::enabled!(target: "banyan::admission", tracing::Level::DEBUG)
+                .then(|| req.uri().path().to_string());
             let res = next.run(req).await;
             drop(turn);
+            if let Some(path) = path {
+                // When a read came, how long it waited at the door and how long its work took:
+                // which reads make a tail, and whether the tail clusters in time.
+                tracing::debug!(
+                    target: "banyan::admission",
+                    path,
+                    status = res.status().as_u16(),
+                    waited_us = (admitted - arrived).as_micros() as u64,
+                    worked_us = admitted.elapsed().as_micros() as u64,
+                    "read answered"
+                );
+            }
             res
         }
         Err(busy) if crate::pages::wants_page(req.uri().path(), req.headers()) => {

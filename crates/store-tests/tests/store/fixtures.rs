@@ -82,6 +82,8 @@ async fn every_kept_database_migrates_to_the_newest_schema_with_its_data() {
             .await
             .unwrap();
         assert_eq!((listed.total as usize, listed.items.len()), (records, records), "{name}: every record is there");
+        let public = store.list_records(&RecordQuery { limit: 100, ..Default::default() }).await.unwrap();
+        assert_eq!(public.total as usize, public.items.len(), "{name}: the public total is counted");
         assert_eq!(store.adoptions(None).await.unwrap().len(), adoptions, "{name}");
         assert_eq!(store.services(None).await.unwrap().len(), services, "{name}");
         drop(store);
@@ -186,7 +188,9 @@ async fn a_postgresql_database_of_every_schema_version_migrates_with_its_data() 
             .list_records(&RecordQuery { visibility: Visibility::All, limit: 100, ..Default::default() })
             .await
             .unwrap();
-        assert_eq!(listed.items.len(), 30, "schema {version}: every record reads back");
+        assert_eq!((listed.total, listed.items.len()), (30, 30), "schema {version}: every record reads back");
+        let public = store.list_records(&RecordQuery { limit: 100, ..Default::default() }).await.unwrap();
+        assert_eq!(public.total as usize, public.items.len(), "schema {version}: the public total is counted");
         let adoptions = copied.get("adoptions").copied().unwrap_or(0);
         assert_eq!(store.adoptions(None).await.unwrap().len(), adoptions, "schema {version}");
         let services = copied.get("services").copied().unwrap_or(0);

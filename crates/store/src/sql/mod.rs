@@ -242,7 +242,14 @@ pub struct Dialect {
     /// Run after rows were loaded with their own ids, so that numbers taken afterwards come
     /// after them (PostgreSQL's sequences). `None` where inserting does that already (SQLite).
     pub after_load: Option<&'static str>,
+    /// Folds `record_counts` into one row per combination, where writers add a row for each
+    /// change (so that they never wait for one another on a shared row). `None` where they
+    /// change the combination's one row, being serialised anyway (SQLite).
+    pub fold_counts: Option<&'static str>,
 }
+
+/// How many rows of `record_counts` a count reads before they are folded.
+pub(crate) const FOLD_COUNTS_AT: i64 = 256;
 
 /// A database connection pool.
 pub trait Backend: Send + Sync + 'static {
@@ -276,11 +283,13 @@ pub trait Tx: Send {
 /// The [`Store`](crate::Store) over any [`Backend`].
 pub struct SqlStore<B: Backend> {
     backend: B,
+    /// Whether `record_counts` is being folded (see [`Dialect::fold_counts`]).
+    folding: std::sync::atomic::AtomicBool,
 }
 
 impl<B: Backend> SqlStore<B> {
     pub fn new(backend: B) -> Self {
-        SqlStore { backend }
+        SqlStore { backend, folding: std::sync::atomic::AtomicBool::new(false) }
     }
     pub fn backend_ref(&self) -> &B {
         &self.backend

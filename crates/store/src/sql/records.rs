@@ -8,7 +8,7 @@ use banyan_domain::validate::Path;
 use banyan_domain::{Details, Kind, Record, RecordContent, RecordId, RecordInput, Slug, Status, Violations};
 
 use super::write::WriteLog;
-use super::{Backend, Row, Sql, SqlStore, SqlValue, Tx, now};
+use super::{Backend, FOLD_COUNTS_AT, Row, Sql, SqlStore, SqlValue, Tx, now};
 use crate::error::{Result, StoreError};
 use crate::model::*;
 
@@ -388,9 +388,17 @@ impl<B: Backend> SqlStore<B> {
 
     pub(super) async fn list_records_query(&self, query: &RecordQuery) -> Result<Page<Record>> {
         let limit = query.limit.clamp(1, 1000);
-        // The total ignores the cursor; the page starts after it.
+        // The total ignores the cursor; the page starts after it. Filtered by nothing but kind,
+        // status and visibility, it is the sum of the database's own counts (migration 0008).
+        let counted = counted(query);
         let (count_sql, count_params) = {
-            let mut q = Sql::new("SELECT COUNT(*) AS n FROM records r WHERE r.deleted_at IS NULL");
+            let mut q = if counted {
+                Sql::new(
+                    "SELECT CAST(COALESCE(SUM(r.n), 0) AS BIGINT) AS n, COUNT(*) AS pieces FROM record_counts r WHERE 1 = 1",
+                )
+            } else {
+                Sql::new("SELECT COUNT(*) AS n FROM records r WHERE r.deleted_at IS NULL")
+            };
             record_filter(&mut q, query);
             q.finish()
         };
@@ -410,6 +418,10 @@ impl<B: Backend> SqlStore<B> {
         q.bind(i64::from(limit) + 1);
         let (sql, params) = q.finish();
         let total = self.backend.fetch(&count_sql, count_params).await?;
+        if counted {
+            let pieces = total.first().map(|r| r.int("pieces")).transpose()?.unwrap_or(0);
+            self.fold_counts(pieces).await?;
+        }
         let total = total.first().map(|r| r.int("n")).transpose()?.unwrap_or(0) as u64;
         let rows = self.backend.fetch(&sql, params).await?;
         let mut items = Vec::with_capacity(rows.len());
@@ -425,6 +437,25 @@ impl<B: Backend> SqlStore<B> {
             None
         };
         Ok(Page { items, total, next_cursor })
+    }
+
+    /// Folds the rows of `record_counts` into one per combination once a count has read more
+    /// than [`FOLD_COUNTS_AT`] of them, where the backend's writers add rows rather than change
+    /// them ([`Dialect::fold_counts`](super::Dialect::fold_counts)). One fold at a time in this process; one running
+    /// elsewhere at once finds nothing left to fold.
+    async fn fold_counts(&self, pieces: i64) -> Result<()> {
+        let Some(fold) = B::DIALECT.fold_counts else { return Ok(()) };
+        if pieces <= FOLD_COUNTS_AT || self.folding.swap(true, std::sync::atomic::Ordering::AcqRel) {
+            return Ok(());
+        }
+        let folded = async {
+            let mut tx = self.backend.begin().await?;
+            tx.execute(fold, vec![]).await?;
+            tx.commit().await
+        }
+        .await;
+        self.folding.store(false, std::sync::atomic::Ordering::Release);
+        folded
     }
 
     pub(super) async fn record_revisions(&self, id: RecordId) -> Result<Vec<Revision>> {
@@ -470,6 +501,21 @@ fn row_columns(record: &Record, data: &serde_json::Value) -> Vec<(&'static str, 
     ]
 }
 
+/// Whether [`record_filter`] asks only what `record_counts` keeps: kind, status, hidden and
+/// restricted, of live records. A member's view (their own records and their organisations'),
+/// an owner, an organisation, a registry and terms need the records themselves.
+fn counted(query: &RecordQuery) -> bool {
+    matches!(query.visibility, Visibility::Public | Visibility::All)
+        && query.owner.is_none()
+        && query.organisation.is_none()
+        && query.source_registry.is_none()
+        && query.country.is_none()
+        && query.sdg.is_none()
+        && query.sector.is_none()
+}
+
+/// Conditions on the records' own columns, `r.`, which `record_counts` shares for a query that
+/// is [`counted`].
 fn record_filter(q: &mut Sql, query: &RecordQuery) {
     match &query.visibility {
         Visibility::Public => {
