@@ -420,7 +420,7 @@ impl<B: Backend> SqlStore<B> {
         let total = self.backend.fetch(&count_sql, count_params).await?;
         if counted {
             let pieces = total.first().map(|r| r.int("pieces")).transpose()?.unwrap_or(0);
-            self.fold_counts(pieces).await?;
+            self.fold_counts(pieces).await;
         }
         let total = total.first().map(|r| r.int("n")).transpose()?.unwrap_or(0) as u64;
         let rows = self.backend.fetch(&sql, params).await?;
@@ -441,21 +441,31 @@ impl<B: Backend> SqlStore<B> {
 
     /// Folds the rows of `record_counts` into one per combination once a count has read more
     /// than [`FOLD_COUNTS_AT`] of them, where the backend's writers add rows rather than change
-    /// them ([`Dialect::fold_counts`](super::Dialect::fold_counts)). One fold at a time in this process; one running
-    /// elsewhere at once finds nothing left to fold.
-    async fn fold_counts(&self, pieces: i64) -> Result<()> {
-        let Some(fold) = B::DIALECT.fold_counts else { return Ok(()) };
+    /// them ([`Dialect::fold_counts`](super::Dialect::fold_counts)). One fold at a time in this
+    /// process; one running elsewhere at once finds nothing left to fold. Housekeeping: a fold
+    /// that fails is logged, and the next count tries again; the read goes on.
+    async fn fold_counts(&self, pieces: i64) {
+        let Some(fold) = B::DIALECT.fold_counts else { return };
         if pieces <= FOLD_COUNTS_AT || self.folding.swap(true, std::sync::atomic::Ordering::AcqRel) {
-            return Ok(());
+            return;
         }
+        /// Lets the next fold start however this one ends, its caller gone away included.
+        struct Folding<'a>(&'a std::sync::atomic::AtomicBool);
+        impl Drop for Folding<'_> {
+            fn drop(&mut self) {
+                self.0.store(false, std::sync::atomic::Ordering::Release);
+            }
+        }
+        let _folding = Folding(&self.folding);
         let folded = async {
             let mut tx = self.backend.begin().await?;
             tx.execute(fold, vec![]).await?;
             tx.commit().await
         }
         .await;
-        self.folding.store(false, std::sync::atomic::Ordering::Release);
-        folded
+        if let Err(e) = folded {
+            tracing::warn!(error = %e, pieces, "the kept counts of records could not be folded");
+        }
     }
 
     pub(super) async fn record_revisions(&self, id: RecordId) -> Result<Vec<Revision>> {
