@@ -144,6 +144,9 @@ const FACET_VALUES: usize = 250;
 const ADOPTION_BOOSTS: [f32; 3] = [0.3, 0.6, 1.0];
 /// Highlight fragment size, in bytes.
 const FRAGMENT_BYTES: usize = 240;
+/// A filter that keeps at least one document in this many is checked as documents come, rather
+/// than made a clause (see [`crate::rank`]): a kind keeps one in six or more.
+const CHECKED_FILTER_SHARE: u64 = 16;
 
 impl SearchIndex {
     /// Opens the index in `dir`, creating it if there is none. An index built by another version
@@ -326,15 +329,26 @@ impl SearchIndex {
             // The top hits alone, so that tantivy can skip blocks that cannot make the top
             // (block-max WAND).
             None => {
-                let mut clauses = build(Purpose::Rank);
-                // One word and no filter: the word's own query, a union of terms that tantivy
-                // prunes with block-max WAND.
+                // Filters that keep many documents are checked as documents come; the others
+                // lead the intersection as clauses.
+                let checked = self.checked_filters(&searcher, &req.filters);
+                let mut clauses = analysed.to_clauses(&self.fields, &typos, Purpose::Rank);
+                if checked.is_none() {
+                    clauses.extend(self.filter_clauses(&req.filters));
+                }
+                // One word, its filters checked: the word's own query, a union of terms that
+                // tantivy prunes with block-max WAND.
                 let query: Box<dyn Query> = match clauses.len() {
                     1 if clauses[0].0 == Occur::Must => clauses.remove(0).1,
                     _ => Box::new(BooleanQuery::new(clauses)),
                 };
-                let mut best =
-                    crate::rank::best_boosted(&searcher, query.as_ref(), &self.adoption_boosts(), limit + req.offset)?;
+                let mut best = crate::rank::best_boosted(
+                    &searcher,
+                    query.as_ref(),
+                    &self.adoption_boosts(),
+                    checked.as_deref().unwrap_or_default(),
+                    limit + req.offset,
+                )?;
                 best.drain(..req.offset.min(best.len()));
                 best
             }
@@ -397,6 +411,30 @@ impl SearchIndex {
             field: Facet::Adopted.name(),
             values: schema::ADOPTION_BUCKETS.iter().copied().zip(ADOPTION_BOOSTS).collect(),
         }
+    }
+
+    /// The filters as checks of the fast fields (see [`crate::rank`]), when each keeps at least
+    /// one document in [`CHECKED_FILTER_SHARE`]; `None` when one keeps fewer, and is better left
+    /// to lead an intersection.
+    fn checked_filters(
+        &self,
+        searcher: &Searcher,
+        filters: &[(Facet, Vec<String>)],
+    ) -> Option<Vec<crate::rank::Filter>> {
+        let docs = searcher.num_docs();
+        let mut checked = Vec::new();
+        for (facet, values) in filters.iter().filter(|(_, values)| !values.is_empty()) {
+            let field = self.fields.facet(*facet);
+            let mut kept = 0u64;
+            for v in values {
+                kept += u64::from(searcher.doc_freq(&Term::from_field_text(field, v)).ok()?);
+            }
+            if kept.saturating_mul(CHECKED_FILTER_SHARE) < docs {
+                return None;
+            }
+            checked.push(crate::rank::Filter { field: facet.name(), values: values.clone() });
+        }
+        Some(checked)
     }
 
     /// Filters as clauses that must match without changing scores.

@@ -7,6 +7,11 @@
 //! constant is added as each document comes: a document whose words score no more than the
 //! k-th best total less the largest constant cannot enter the best k, so that is the threshold
 //! the search is given. The result is exactly that of the query with the constants as clauses.
+//!
+//! Filters are checked the same way, as each document comes, from the fast fields: as clauses
+//! that must match, they made the query an intersection, which tantivy walks in full. A filter
+//! that keeps few documents is better left a clause, which leads the intersection: the caller
+//! chooses.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -20,6 +25,14 @@ pub(crate) struct Boosts {
     pub field: &'static str,
     /// Each value, with what it adds (a document holds one of them, or none).
     pub values: Vec<(&'static str, f32)>,
+}
+
+/// Documents that hold one of `values` in a fast string field.
+#[derive(Debug, Clone)]
+pub(crate) struct Filter {
+    /// The field's name.
+    pub field: &'static str,
+    pub values: Vec<String>,
 }
 
 /// One of the best: a better one has a higher score, or the same score and a lower address.
@@ -50,12 +63,15 @@ impl PartialEq for Best {
 
 impl Eq for Best {}
 
-/// The best `k` documents for `query` with `boosts` added to their scores, best first (ties in
-/// document order), as `TopDocs` would give them for the query with the boosts as clauses.
+/// The best `k` documents for `query` that pass every one of `filters`, with `boosts` added to
+/// their scores, best first (ties in document order), as `TopDocs` would give them for the
+/// query with the filters as clauses that must match (scoring nothing) and the boosts as
+/// optional ones.
 pub(crate) fn best_boosted(
     searcher: &Searcher,
     query: &dyn Query,
     boosts: &Boosts,
+    filters: &[Filter],
     k: usize,
 ) -> tantivy::Result<Vec<(Score, DocAddress)>> {
     if k == 0 {
@@ -79,10 +95,31 @@ pub(crate) fn best_boosted(
                 }
             }
         }
+        // Each filter's column and its values' numbers in this segment's dictionary; a filter
+        // none of whose values this segment holds leaves nothing in it.
+        let mut checks = Vec::with_capacity(filters.len());
+        for f in filters {
+            let Some(c) = reader.fast_fields().str(f.field)? else { break };
+            let mut ords = Vec::with_capacity(f.values.len());
+            for v in &f.values {
+                if let Some(o) = c.dictionary().term_ord(v.as_bytes())? {
+                    ords.push(o);
+                }
+            }
+            if ords.is_empty() {
+                break;
+            }
+            checks.push((c, ords));
+        }
+        if checks.len() < filters.len() {
+            continue;
+        }
         let alive = reader.alive_bitset();
         let start = threshold(&heap);
         weight.for_each_pruning(start, reader, &mut |doc, score| {
-            if alive.is_some_and(|a| a.is_deleted(doc)) {
+            if alive.is_some_and(|a| a.is_deleted(doc))
+                || !checks.iter().all(|(c, ords)| c.term_ords(doc).any(|o| ords.contains(&o)))
+            {
                 return threshold(&heap);
             }
             let mut total = score;
@@ -120,15 +157,19 @@ mod tests {
 
     use super::*;
 
-    /// Against the query with the boosts as optional clauses, scored by tantivy in full: the same
-    /// scores in the same order, over several segments with deleted documents, for words common
-    /// and rare, one or several, and for any number of hits asked.
+    /// Against the query with the filters as clauses that must match and the boosts as optional
+    /// clauses, scored by tantivy in full: the same scores in the same order, over several
+    /// segments with deleted documents, for words common and rare, one or several, with filters
+    /// on one value or several, on one field or two, one of them holding several values a
+    /// document, and a value no document holds; and for any number of hits asked.
     #[test]
-    fn the_best_are_those_of_the_query_with_the_boosts_as_clauses() {
+    fn the_best_are_those_of_the_query_with_the_filters_and_boosts_as_clauses() {
         let mut schema = Schema::builder();
         let id = schema.add_text_field("id", STRING);
         let text = schema.add_text_field("text", TEXT);
         let adopted = schema.add_text_field("adopted", STRING | FAST);
+        let kind = schema.add_text_field("kind", STRING | FAST);
+        let place = schema.add_text_field("place", STRING | FAST);
         let index = Index::create_in_ram(schema.build());
         let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
         writer.set_merge_policy(Box::new(NoMergePolicy));
@@ -151,6 +192,10 @@ mod tests {
                 doc.add_text(text, body.join(" "));
                 if let Some((bucket, _)) = buckets.get(next(6) as usize) {
                     doc.add_text(adopted, bucket);
+                }
+                doc.add_text(kind, ["a", "b", "c"][next(3) as usize]);
+                for _ in 0..next(3) {
+                    doc.add_text(place, ["x", "y", "z", "w"][next(4) as usize]);
                 }
                 writer.add_document(doc).unwrap();
             }
@@ -176,8 +221,31 @@ mod tests {
             ])),
             Box::new(BooleanQuery::new(vec![(Occur::Must, term("school")), (Occur::Must, term("permit"))])),
         ];
-        for query in &queries {
+        let filter = |field: &'static str, values: &[&str]| Filter {
+            field,
+            values: values.iter().map(|v| v.to_string()).collect(),
+        };
+        let filter_sets = vec![
+            vec![],
+            vec![filter("kind", &["a"])],
+            vec![filter("kind", &["a", "c"]), filter("place", &["x", "w"])],
+            vec![filter("place", &["y"]), filter("kind", &["nothing", "b"])],
+            vec![filter("kind", &["nothing"])],
+        ];
+        let field_of = |name: &str| if name == "kind" { kind } else { place };
+        for (query, filters) in queries.iter().flat_map(|q| filter_sets.iter().map(move |f| (q, f))) {
             let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, query.box_clone())];
+            for f in filters {
+                let any: Vec<(Occur, Box<dyn Query>)> = f
+                    .values
+                    .iter()
+                    .map(|v| {
+                        let t = TermQuery::new(Term::from_field_text(field_of(f.field), v), IndexRecordOption::Basic);
+                        (Occur::Should, Box::new(t) as Box<dyn Query>)
+                    })
+                    .collect();
+                clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(any)), 0.0))));
+            }
             for (bucket, boost) in &buckets {
                 let t = TermQuery::new(Term::from_field_text(adopted, bucket), IndexRecordOption::Basic);
                 clauses.push((
@@ -188,9 +256,10 @@ mod tests {
             let with_clauses = BooleanQuery::new(clauses);
             let all = searcher.search(&with_clauses, &TopDocs::with_limit(1000).order_by_score()).unwrap();
             let score_of: HashMap<DocAddress, Score> = all.iter().map(|(s, a)| (*a, *s)).collect();
-            assert!(all.len() > 50, "{query:?} matches {}", all.len());
+            let nothing = filters.iter().any(|f| f.values == ["nothing"]);
+            assert!(nothing == all.is_empty() && (nothing || all.len() > 20), "{query:?} matches {}", all.len());
             for k in [1, 5, 10, 50, 2000] {
-                let ours = best_boosted(&searcher, query.as_ref(), &boosts, k).unwrap();
+                let ours = best_boosted(&searcher, query.as_ref(), &boosts, filters, k).unwrap();
                 let theirs: Vec<Score> = all.iter().take(k).map(|(s, _)| *s).collect();
                 let scores: Vec<Score> = ours.iter().map(|(s, _)| *s).collect();
                 assert_eq!(scores.len(), theirs.len(), "{query:?}, k = {k}");
