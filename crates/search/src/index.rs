@@ -427,7 +427,7 @@ impl SearchIndex {
             let field = self.fields.facet(*facet);
             let mut kept = 0u64;
             for v in values {
-                kept += u64::from(searcher.doc_freq(&Term::from_field_text(field, v)).ok()?);
+                kept += searcher.doc_freq(&Term::from_field_text(field, v)).ok()?;
             }
             if kept.saturating_mul(CHECKED_FILTER_SHARE) < docs {
                 return None;

@@ -225,7 +225,7 @@ mod tests {
             field,
             values: values.iter().map(|v| v.to_string()).collect(),
         };
-        let filter_sets = vec![
+        let filter_sets = [
             vec![],
             vec![filter("kind", &["a"])],
             vec![filter("kind", &["a", "c"]), filter("place", &["x", "w"])],
