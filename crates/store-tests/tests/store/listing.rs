@@ -11,6 +11,7 @@ backend_tests!(
     pages_follow_cursors,
     totals_follow_every_kind_of_write,
     totals_hold_under_concurrent_writers_and_folds,
+    a_list_of_one_kind_reads_its_page_from_an_index,
 );
 
 async fn seed(db: &TestDb) {
@@ -245,6 +246,65 @@ async fn totals_hold_under_concurrent_writers_and_folds(db: TestDb) {
     // it reads more than 256.
     let rows = kept_rows(&db).await;
     assert!(rows <= 258, "the kept rows are folded as they are counted: {rows}");
+}
+
+/// The public list of one kind, newest first, under many newer records of another kind: the
+/// page is right, and the database finds it through the index of the list's columns. On
+/// PostgreSQL, asked for the rows at once, it walked the primary key down through every newer
+/// record of the other kinds (migration 0009 and `list_records_query`).
+async fn a_list_of_one_kind_reads_its_page_from_an_index(db: TestDb) {
+    use sqlx::Connection;
+    let actor = curator();
+    let published = |kind, title: String| {
+        let mut v = fixtures::of_kind(kind, &title);
+        v["status"] = json!("published");
+        new_record(fixtures::input(&v))
+    };
+    let challenges: Vec<_> = (0..30).map(|i| published(Kind::Challenge, format!("Challenge {i}"))).collect();
+    let mut made = db.store.create_records(&challenges, &actor).await.unwrap();
+    made.sort_by(|a, b| b.cmp(a));
+    for batch in 0..4 {
+        let ideas: Vec<_> = (0..500).map(|i| published(Kind::Idea, format!("Idea {batch}-{i}"))).collect();
+        db.store.create_records(&ideas, &actor).await.unwrap();
+    }
+    let query = RecordQuery { kind: Some(Kind::Challenge), limit: 20, ..Default::default() };
+    let first = db.store.list_records(&query).await.unwrap();
+    let ids = |page: &banyan_store::Page<banyan_domain::Record>| page.items.iter().map(|r| r.id).collect::<Vec<_>>();
+    assert_eq!(first.total, 30);
+    assert_eq!(ids(&first), made.iter().take(20).copied().collect::<Vec<_>>(), "the newest 20 challenges");
+    let rest = db.store.list_records(&RecordQuery { cursor: first.next_cursor.clone(), ..query }).await.unwrap();
+    assert_eq!(ids(&rest), made.iter().skip(20).copied().collect::<Vec<_>>(), "then the other 10");
+    assert!(rest.next_cursor.is_none());
+
+    // The list's own statement (`list_records_query`), for the plan.
+    let sql = "SELECT r.data FROM records r WHERE r.id IN (SELECT r.id FROM records r \
+               WHERE r.deleted_at IS NULL AND r.status = 'published' AND r.hidden = {f} AND r.restricted = {f} \
+               AND r.kind = 'challenge' ORDER BY r.id DESC LIMIT 21) ORDER BY r.id DESC";
+    let plan: Vec<String> = match &db.database {
+        banyan_testkit::Database::Sqlite { .. } => {
+            let path = db.sqlite_file().unwrap();
+            let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display())).await.unwrap();
+            sqlx::query("ANALYZE").execute(&mut c).await.unwrap();
+            let explain = format!("EXPLAIN QUERY PLAN {}", sql.replace("{f}", "0"));
+            let rows = sqlx::query(&explain).fetch_all(&mut c).await.unwrap();
+            rows.iter().map(|r| sqlx::Row::get::<String, _>(r, "detail")).collect()
+        }
+        banyan_testkit::Database::Postgres { url, .. } => {
+            let mut c = sqlx::PgConnection::connect(url).await.unwrap();
+            sqlx::query("VACUUM ANALYZE records").execute(&mut c).await.unwrap();
+            let explain = format!("EXPLAIN {}", sql.replace("{f}", "false"));
+            sqlx::query_scalar(&explain).fetch_all(&mut c).await.unwrap()
+        }
+    };
+    let plan = plan.join("\n");
+    // Read in the index's order: backwards on PostgreSQL, with no sorting on SQLite.
+    let in_order = match &db.database {
+        banyan_testkit::Database::Sqlite { .. } => {
+            plan.contains("INDEX records_listed_by_kind") && !plan.contains("TEMP B-TREE")
+        }
+        banyan_testkit::Database::Postgres { .. } => plan.contains("Backward using records_listed_by_kind"),
+    };
+    assert!(in_order, "the page's ids come from the index of its columns, in its order:\n{plan}");
 }
 
 /// Rows of `record_counts`.

@@ -402,7 +402,15 @@ impl<B: Backend> SqlStore<B> {
             record_filter(&mut q, query);
             q.finish()
         };
-        let mut q = Sql::new(&format!("SELECT {STATE_COLUMNS} FROM records r WHERE r.deleted_at IS NULL"));
+        // The page's ids first, from an index alone, then their rows. Asked for the rows at once,
+        // PostgreSQL walked the primary key down from the newest record, reading each row until
+        // enough passed the filter, whenever it guessed that cheaper than an index of the filter's
+        // columns (it guesses the matching rows spread evenly by id): the public list of a kind
+        // read all 11,092 newer rows of other kinds once the load test had added ideas. An index
+        // that covers the filter is the cheapest way to the ids, and the rows are then 21 look-ups.
+        let mut q = Sql::new(&format!(
+            "SELECT {STATE_COLUMNS} FROM records r WHERE r.id IN (SELECT r.id FROM records r WHERE r.deleted_at IS NULL"
+        ));
         record_filter(&mut q, query);
         if let Some(cursor) = &query.cursor {
             let after = cursor.decode(1).and_then(|p| uuid::Uuid::parse_str(&p[0]).ok()).ok_or_else(|| {
@@ -414,8 +422,8 @@ impl<B: Backend> SqlStore<B> {
             })?;
             q.push(if query.oldest_first { " AND r.id > " } else { " AND r.id < " }).bind(after);
         }
-        q.push(if query.oldest_first { " ORDER BY r.id ASC LIMIT " } else { " ORDER BY r.id DESC LIMIT " });
-        q.bind(i64::from(limit) + 1);
+        let order = if query.oldest_first { " ORDER BY r.id ASC" } else { " ORDER BY r.id DESC" };
+        q.push(order).push(" LIMIT ").bind(i64::from(limit) + 1).push(")").push(order);
         let (sql, params) = q.finish();
         let total = self.backend.fetch(&count_sql, count_params).await?;
         if counted {
