@@ -8,8 +8,9 @@
 -- `deleted_at IS NULL` as the indexes' condition instead, the columns before `id` are all
 -- fixed, and the index's order is the list's. Deleted records leave the indexes too.
 --
--- SQLite takes `IS NULL` as an equality and follows its indexes of 0007 in order: it has no
--- migration 0009.
+-- SQLite takes `IS NULL` as an equality and followed the indexes of 0007 in order; its 0009
+-- gives them the same condition and keeps `deleted_at` among their columns, which it needs to
+-- read them alone.
 DROP INDEX records_listed_by_kind;
 DROP INDEX records_listed;
 CREATE INDEX records_listed_by_kind ON records (kind, status, hidden, restricted, id) WHERE deleted_at IS NULL;

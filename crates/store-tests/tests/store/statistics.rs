@@ -6,6 +6,10 @@
 //! brings the planner's statistics up to date as tables grow, which makes every connection plan
 //! again; this test fills a node and looks at the statistics and at the plan a connection would
 //! keep. SQLite plans each statement from the schema alone; there the test checks the plan too.
+//!
+//! Dead rows likewise: PostgreSQL leaves one for every update and delete until `VACUUM`, and
+//! folding the kept counts of records leaves one for every row folded. The store vacuums tables
+//! that hold many, as autovacuum would, which may be off.
 
 use std::time::{Duration, Instant};
 
@@ -13,7 +17,7 @@ use banyan_testkit::{Database, TestDb, backend_tests, fixtures};
 
 use crate::{curator, new_record};
 
-backend_tests!(a_node_filled_from_empty_finds_records_by_index);
+backend_tests!(a_node_filled_from_empty_finds_records_by_index, folded_counts_leave_no_dead_rows_behind);
 
 const LOOKUP: &str = "SELECT slug FROM records WHERE slug IN ($1, $2, $3)";
 
@@ -79,6 +83,49 @@ async fn a_node_filled_from_empty_finds_records_by_index(db: TestDb) {
                 sqlx::query_scalar("EXPLAIN EXECUTE lookup('a', 'b', 'c')").fetch_all(&mut *conn).await.unwrap();
             assert!(plan.iter().any(|p| p.contains("records_slug_key")), "{plan:?}");
             assert!(!plan.iter().any(|p| p.contains("Seq Scan")), "{plan:?}");
+        }
+    }
+}
+
+async fn folded_counts_leave_no_dead_rows_behind(db: TestDb) {
+    let count = banyan_store::RecordQuery { kind: Some(banyan_domain::Kind::Practice), ..Default::default() };
+    match &db.database {
+        Database::Sqlite { .. } => {
+            // SQLite changes a combination's one row in place.
+            for round in 0..5 {
+                fill(&db, 100, round * 100).await;
+                assert_eq!(db.store.list_records(&count).await.unwrap().total, (round as u64 + 1) * 100);
+            }
+            let file = db.sqlite_file().unwrap();
+            let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}?mode=ro", file.display())).await.unwrap();
+            let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM record_counts").fetch_one(&pool).await.unwrap();
+            assert_eq!(rows, 1, "one published practice's row");
+        }
+        Database::Postgres { url, .. } => {
+            let pool = sqlx::PgPool::connect(url).await.unwrap();
+            // Each record written adds a row to the kept counts and each count folds them once it
+            // reads more than 256, leaving them dead: write and count until the store has vacuumed
+            // the table (checking at most every 10 s, after a write).
+            let started = Instant::now();
+            let mut written = 0;
+            loop {
+                fill(&db, 100, written).await;
+                written += 100;
+                assert_eq!(db.store.list_records(&count).await.unwrap().total, written as u64);
+                let vacuumed: Option<chrono::DateTime<chrono::Utc>> =
+                    sqlx::query_scalar("SELECT last_vacuum FROM pg_stat_user_tables WHERE relname = 'record_counts'")
+                        .fetch_one(&pool)
+                        .await
+                        .unwrap();
+                if vacuumed.is_some() {
+                    break;
+                }
+                assert!(
+                    started.elapsed() < Duration::from_secs(60),
+                    "{written} records written and counted in a minute, and the kept counts were never vacuumed"
+                );
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
         }
     }
 }
