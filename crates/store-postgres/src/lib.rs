@@ -73,34 +73,31 @@ impl Statistics {
     /// Vacuums the tables of Banyan's schema that hold enough dead rows, and analyses those that
     /// changed enough since their last analysis; returns the names of both.
     async fn refresh(&self) -> std::result::Result<(Vec<String>, Vec<String>), sqlx::Error> {
-        let dead: Vec<String> = sqlx::query_scalar(
-            "SELECT quote_ident(s.schemaname) || '.' || quote_ident(s.relname) \
-             FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid \
-             WHERE s.schemaname = current_schema() AND s.n_dead_tup >= $1 \
-               AND s.n_dead_tup > GREATEST(c.reltuples, 0) / 5 \
-             ORDER BY 1",
-        )
-        .bind(Self::MIN_CHANGES)
-        .fetch_all(&self.pool)
-        .await?;
+        let dead = self.tables_by("s.n_dead_tup").await?;
         if !dead.is_empty() {
             // Outside a transaction, as VACUUM must be: one statement by the simple protocol.
             sqlx::raw_sql(&format!("VACUUM (SKIP_LOCKED) {}", dead.join(", "))).execute(&self.pool).await?;
         }
-        let stale: Vec<String> = sqlx::query_scalar(
-            "SELECT quote_ident(s.schemaname) || '.' || quote_ident(s.relname) \
-             FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid \
-             WHERE s.schemaname = current_schema() AND s.n_mod_since_analyze >= $1 \
-               AND s.n_mod_since_analyze > GREATEST(c.reltuples, 0) / 5 \
-             ORDER BY 1",
-        )
-        .bind(Self::MIN_CHANGES)
-        .fetch_all(&self.pool)
-        .await?;
+        let stale = self.tables_by("s.n_mod_since_analyze").await?;
         if !stale.is_empty() {
             sqlx::query(&format!("ANALYZE {}", stale.join(", "))).execute(&self.pool).await?;
         }
         Ok((dead, stale))
+    }
+
+    /// The tables of Banyan's schema where `rows`, a count of rows in `pg_stat_user_tables`, is
+    /// more than a fifth of the table and at least [`Statistics::MIN_CHANGES`].
+    async fn tables_by(&self, rows: &str) -> std::result::Result<Vec<String>, sqlx::Error> {
+        sqlx::query_scalar(&format!(
+            "SELECT quote_ident(s.schemaname) || '.' || quote_ident(s.relname) \
+             FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid \
+             WHERE s.schemaname = current_schema() AND {rows} >= $1 \
+               AND {rows} > GREATEST(c.reltuples, 0) / 5 \
+             ORDER BY 1"
+        ))
+        .bind(Self::MIN_CHANGES)
+        .fetch_all(&self.pool)
+        .await
     }
 }
 
