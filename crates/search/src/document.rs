@@ -11,6 +11,9 @@ use banyan_domain::{Details, Organisation, Record};
 
 use crate::schema::{Facet, Fields};
 
+/// The kind of the documents of organisations, beside the kinds of records.
+pub(crate) const ORGANISATION: &str = "organisation";
+
 /// What a hit shows, stored with the document.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Display {
@@ -58,7 +61,7 @@ pub fn is_public(record: &Record) -> bool {
 pub fn record_doc(f: &Fields, record: &Record, organisation: Option<&str>, adopted_places: usize) -> IndexDoc {
     let c = &record.content;
     let mut doc = TantivyDocument::default();
-    doc.add_text(f.id, record.id.to_string());
+    f.add_id(&mut doc, record.id.0);
     let kind = c.details.kind().as_str();
     let mut translations = BTreeMap::new();
 
@@ -190,7 +193,7 @@ pub fn record_doc(f: &Fields, record: &Record, organisation: Option<&str>, adopt
 pub fn organisation_doc(f: &Fields, org: &Organisation) -> IndexDoc {
     let o = &org.content;
     let mut doc = TantivyDocument::default();
-    doc.add_text(f.id, org.id.to_string());
+    f.add_id(&mut doc, org.id.0);
     add_text(&mut doc, f, f.title, f.title_f, &o.name);
     doc.add_text(f.title_prefix, &o.name);
     if let Some(d) = &o.description {
@@ -207,14 +210,14 @@ pub fn organisation_doc(f: &Fields, org: &Organisation) -> IndexDoc {
     for k in &keywords {
         add_text(&mut doc, f, f.keywords, f.keywords_f, k);
     }
-    doc.add_text(f.facet(Facet::Kind), "organisation");
+    doc.add_text(f.facet(Facet::Kind), ORGANISATION);
     if let Some(level) = o.level_of_government {
         doc.add_text(f.facet(Facet::Level), level.as_str());
     }
     doc.add_i64(f.published, org.created_at.timestamp());
     doc.add_i64(f.updated, org.updated_at.timestamp());
     let display = Display {
-        kind: "organisation".into(),
+        kind: ORGANISATION.into(),
         slug: org.slug.as_str().to_string(),
         lang: "en".into(),
         title: o.name.clone(),

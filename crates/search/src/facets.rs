@@ -50,7 +50,7 @@ pub struct SegmentCounts {
 /// Every value of a facet in a segment, by ordinal: the segment's dictionary read once and
 /// shared by every count of the segment. Reading the values of the ordinals counted from the
 /// dictionary at each search (opening 13 columns in each segment) was a tenth of a search.
-type Names = Arc<Vec<Box<str>>>;
+pub(crate) type Names = Arc<Vec<Box<str>>>;
 
 /// Segment counts for queries, kept while their segment is unchanged.
 pub struct CountsCache {
@@ -194,7 +194,7 @@ impl CountsCache {
     }
 
     /// The values of `facet` in the segment of `reader`, by ordinal.
-    fn names(&self, reader: &SegmentReader, facet: Facet) -> tantivy::Result<Names> {
+    pub(crate) fn names(&self, reader: &SegmentReader, facet: Facet) -> tantivy::Result<Names> {
         let key = (reader.segment_id(), facet);
         if let Some(names) = self.names.lock().expect("not poisoned").get(&key) {
             return Ok(Arc::clone(names));

@@ -18,10 +18,8 @@
 use std::collections::{BTreeSet, HashMap};
 
 use serde::Serialize;
-use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery};
-use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{DocAddress, TantivyDocument, Term};
+use tantivy::DocAddress;
+use tantivy::schema::Value;
 use uuid::Uuid;
 
 use banyan_domain::details::{Challenge, Details};
@@ -32,7 +30,7 @@ use crate::Result;
 use crate::highlight::Highlighter;
 use crate::index::SearchIndex;
 use crate::schema::Facet;
-use crate::similar::{distinctive_terms, most_specific, region_size, top_by_terms};
+use crate::similar::{VocabTerm, distinctive_terms, most_specific, region_size, top_by_terms, top_by_vocabulary};
 
 /// The weights of the parts of the score. They add up to 1.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -148,51 +146,37 @@ const CANDIDATES: usize = 80;
 /// looking for challenges), best text relevance first.
 pub fn candidates(index: &SearchIndex, record: &Record, kinds: &[Kind]) -> Result<Found> {
     let searcher = index.searcher();
-    let f = index.fields();
     let c = &record.content;
     let text = c.long_text();
     let terms = distinctive_terms(index, &searcher, &c.title, &text, 30)?;
-    let not_self: (Occur, Box<dyn Query>) = (
-        Occur::MustNot,
-        Box::new(TermQuery::new(Term::from_field_text(f.id, &record.id.0.to_string()), IndexRecordOption::Basic)),
-    );
     let kinds: Vec<String> = kinds.iter().map(|k| k.code().to_string()).collect();
-    let kind_filter = index.filter_clauses(&[(Facet::Kind, kinds.clone())]);
     let text_scores: HashMap<DocAddress, f32> =
         top_by_terms(index, &searcher, &terms, Some(record.id.0), &kinds, CANDIDATES)?
             .into_iter()
             .map(|(s, a)| (a, s))
             .collect();
-    let mut vocab: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let goals: BTreeSet<String> = c.sdgs.iter().map(|s| s.goal().code().to_string()).collect();
     let divisions: BTreeSet<String> = c.sectors.iter().map(|s| s.division().code().to_string()).collect();
     let countries: BTreeSet<String> = c.places.iter().map(|p| p.country().code().to_string()).collect();
+    let mut vocab: Vec<VocabTerm> = Vec::new();
     for (facet, values, weight) in
         [(Facet::Sdg, &goals, 1.0f32), (Facet::Sector, &divisions, 1.0), (Facet::Country, &countries, 0.7)]
     {
-        for v in values {
-            let q = TermQuery::new(Term::from_field_text(f.facet(facet), v), IndexRecordOption::Basic);
-            vocab.push((Occur::Should, Box::new(ConstScoreQuery::new(Box::new(q), weight))));
-        }
+        vocab.extend(values.iter().map(|v| (facet, v.clone(), weight)));
     }
     let mut all: Vec<DocAddress> = text_scores.keys().copied().collect();
-    if !vocab.is_empty() {
-        let mut q: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(BooleanQuery::new(vocab)))];
-        q.push(not_self);
-        q.extend(kind_filter.iter().map(|(o, c)| (*o, c.box_clone())));
-        for (_, addr) in searcher.search(&BooleanQuery::new(q), &TopDocs::with_limit(CANDIDATES).order_by_score())? {
-            if !text_scores.contains_key(&addr) {
-                all.push(addr);
-            }
+    for addr in top_by_vocabulary(index, &searcher, &vocab, Some(record.id.0), &kinds, CANDIDATES)? {
+        if !text_scores.contains_key(&addr) {
+            all.push(addr);
         }
     }
     let max = text_scores.values().copied().fold(0.0f32, f32::max).max(f32::EPSILON);
-    let mut out = Vec::with_capacity(all.len());
-    for addr in all {
-        let doc: TantivyDocument = searcher.doc(addr)?;
-        let (id, _) = index.identity(&doc)?;
-        out.push(Candidate { id, text: text_scores.get(&addr).copied().unwrap_or(0.0) / max });
-    }
+    let ids = index.ids_at(&searcher, &all)?;
+    let mut out: Vec<Candidate> = all
+        .iter()
+        .zip(ids)
+        .map(|(addr, id)| Candidate { id, text: text_scores.get(addr).copied().unwrap_or(0.0) / max })
+        .collect();
     out.sort_by(|a, b| b.text.total_cmp(&a.text));
     Ok(Found { candidates: out, terms })
 }

@@ -7,7 +7,12 @@ use tantivy::schema::{
 use crate::analysis;
 
 /// Bumped whenever the fields or their analysis change: an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 3;
+/// 4: the id also in two fast fields.
+pub const SCHEMA_VERSION: u32 = 4;
+
+/// The columns of the id's high and low 64 bits.
+pub(crate) const ID_HIGH: &str = "id_high";
+pub(crate) const ID_LOW: &str = "id_low";
 
 /// A dimension search results can be filtered and counted by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -97,6 +102,10 @@ pub fn adoption_bucket(places: usize) -> Option<&'static str> {
 #[derive(Debug, Clone)]
 pub struct Fields {
     pub id: Field,
+    /// The id's 128 bits as two numbers, each read in constant time from its column, so that the
+    /// ids of many documents are read without their stored text (see [`Fields::add_id`]).
+    pub id_high: Field,
+    pub id_low: Field,
     /// Stored JSON with what a hit shows: slug, language, titles and summaries by language.
     pub display: Field,
     /// The searchable texts, analysed plainly (for exact words and phrases) and folded (for
@@ -123,6 +132,15 @@ pub struct Fields {
 }
 
 impl Fields {
+    /// Adds `id` to `doc`: as text, to find the document by, and as the two numbers of its
+    /// columns.
+    pub fn add_id(&self, doc: &mut tantivy::TantivyDocument, id: uuid::Uuid) {
+        let (high, low) = id.as_u64_pair();
+        doc.add_text(self.id, id.to_string());
+        doc.add_u64(self.id_high, high);
+        doc.add_u64(self.id_low, low);
+    }
+
     pub fn facet(&self, facet: Facet) -> Field {
         self.facets.iter().find(|(f, _)| *f == facet).map(|(_, field)| *field).expect("every facet has a field")
     }
@@ -149,6 +167,7 @@ pub fn build() -> (Schema, Fields) {
         if stored { o.set_stored() } else { o }
     };
     let id = b.add_text_field("id", STRING | STORED);
+    let (id_high, id_low) = (b.add_u64_field(ID_HIGH, FAST), b.add_u64_field(ID_LOW, FAST));
     let display = b.add_text_field("display", STORED);
     let title = b.add_text_field("title", text(analysis::PLAIN, false));
     let summary = b.add_text_field("summary", text(analysis::PLAIN, false));
@@ -178,6 +197,8 @@ pub fn build() -> (Schema, Fields) {
         schema,
         Fields {
             id,
+            id_high,
+            id_low,
             display,
             title,
             summary,

@@ -16,10 +16,11 @@ use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 use uuid::Uuid;
 
-use banyan_domain::{Cofog, CountryCode, Record, RegionCode, Sdg};
+use banyan_domain::{Cofog, CountryCode, Kind, Record, RegionCode, Sdg};
 
 use crate::Result;
 use crate::analysis;
+use crate::facets::Names;
 use crate::highlight::Highlighter;
 use crate::index::SearchIndex;
 use crate::schema::Facet;
@@ -230,7 +231,7 @@ pub(crate) fn top_by_terms(
         Some(id) => index.doc_by_id(searcher, id)?.map(|(addr, _)| addr),
         None => None,
     };
-    let mut values = FacetValues::new(searcher);
+    let mut values = FacetValues::new(index, searcher);
     // Deep enough, as the kinds are shared out in the index, that one search usually finds
     // `limit` of them: a second search, further down, costs more than the first.
     let share = if kinds.is_empty() {
@@ -267,16 +268,64 @@ pub(crate) fn top_by_terms(
     }
 }
 
+/// A value of a facet that a probe holds, and the weight of sharing it.
+pub(crate) type VocabTerm = (Facet, String, f32);
+
+/// The best `limit` documents by the vocabulary they share with a probe, each of `terms` that a
+/// document holds adding its weight; only records of `kinds`, leaving out the document of
+/// `exclude`. Ties go to the document first in the index.
+///
+/// Most of the registry shares one of a probe's SDGs, sectors, countries or its level of
+/// government (at 100,000 records, 40,000 to 64,000 documents for the load test's probes), and
+/// each of those is scored. What costs is that union; the kinds are kept by
+/// [`SearchIndex::kind_clauses`], which for every kind reads only the organisations' postings.
+/// Looking first for the documents holding every term, and stopping when there were `limit` of
+/// them, was tried and dropped: there were fewer than 60 for nine probes in ten.
+pub(crate) fn top_by_vocabulary(
+    index: &SearchIndex,
+    searcher: &Searcher,
+    terms: &[VocabTerm],
+    exclude: Option<Uuid>,
+    kinds: &[String],
+    limit: usize,
+) -> Result<Vec<DocAddress>> {
+    if terms.is_empty() || limit == 0 {
+        return Ok(Vec::new());
+    }
+    let f = index.fields();
+    let any: Vec<(Occur, Box<dyn Query>)> = terms
+        .iter()
+        .map(|(facet, value, weight)| {
+            let q = TermQuery::new(Term::from_field_text(f.facet(*facet), value), IndexRecordOption::Basic);
+            let q: Box<dyn Query> = Box::new(ConstScoreQuery::new(Box::new(q), *weight));
+            (Occur::Should, q)
+        })
+        .collect();
+    let mut q: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(BooleanQuery::new(any)))];
+    q.extend(index.kind_clauses(kinds));
+    if let Some(id) = exclude {
+        q.push((
+            Occur::MustNot,
+            Box::new(TermQuery::new(Term::from_field_text(f.id, &id.to_string()), IndexRecordOption::Basic)),
+        ));
+    }
+    let top = searcher.search(&BooleanQuery::new(q), &TopDocs::with_limit(limit).order_by_score())?;
+    Ok(top.into_iter().map(|(_, addr)| addr).collect())
+}
+
 /// The values of facets for documents, from their fast fields, each column opened once per
-/// segment (opening one costs more than reading a document's values from it).
+/// segment (opening one costs more than reading a document's values from it), and each value
+/// named from the segment's dictionary as the facet counts keep it: reading the names from the
+/// column's own dictionary, value by value, was an eighth of the work of similar records.
 pub(crate) struct FacetValues<'a> {
+    index: &'a SearchIndex,
     searcher: &'a Searcher,
-    columns: HashMap<(u32, Facet), Option<StrColumn>>,
+    columns: HashMap<(u32, Facet), Option<(StrColumn, Names)>>,
 }
 
 impl<'a> FacetValues<'a> {
-    pub(crate) fn new(searcher: &'a Searcher) -> FacetValues<'a> {
-        FacetValues { searcher, columns: HashMap::new() }
+    pub(crate) fn new(index: &'a SearchIndex, searcher: &'a Searcher) -> FacetValues<'a> {
+        FacetValues { index, searcher, columns: HashMap::new() }
     }
 
     /// The values of `facet` for the document at `addr`.
@@ -284,18 +333,16 @@ impl<'a> FacetValues<'a> {
         let column = match self.columns.entry((addr.segment_ord, facet)) {
             Entry::Occupied(e) => e.into_mut(),
             Entry::Vacant(e) => {
-                e.insert(self.searcher.segment_reader(addr.segment_ord).fast_fields().str(facet.name())?)
+                let reader = self.searcher.segment_reader(addr.segment_ord);
+                let column = match reader.fast_fields().str(facet.name())? {
+                    Some(column) => Some((column, self.index.facet_names(reader, facet)?)),
+                    None => None,
+                };
+                e.insert(column)
             }
         };
-        let Some(column) = column else { return Ok(Vec::new()) };
-        let mut out = Vec::new();
-        let mut value = String::new();
-        for ord in column.term_ords(addr.doc_id) {
-            if column.ord_to_str(ord, &mut value)? {
-                out.push(value.clone());
-            }
-        }
-        Ok(out)
+        let Some((column, names)) = column else { return Ok(Vec::new()) };
+        Ok(column.term_ords(addr.doc_id).filter_map(|ord| names.get(ord as usize).map(|n| n.to_string())).collect())
     }
 }
 
@@ -311,18 +358,10 @@ pub fn similar(index: &SearchIndex, probe: &Probe, kinds: &[String], limit: usiz
     let searcher = index.searcher();
     let f = index.fields();
     let terms = distinctive_terms(index, &searcher, &probe.title, &probe.text, PROBE_TERMS)?;
-    let mut common: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    if let Some(id) = probe.id {
-        common.push((
-            Occur::MustNot,
-            Box::new(TermQuery::new(Term::from_field_text(f.id, &id.to_string()), IndexRecordOption::Basic)),
-        ));
-    }
     let mut kinds = kinds.to_vec();
     if kinds.is_empty() {
-        kinds = ["practice", "idea", "challenge", "solution", "resource"].map(String::from).to_vec();
+        kinds = Kind::ALL.iter().map(|k| k.code().to_string()).collect();
     }
-    let kind_filter = index.filter_clauses(&[(Facet::Kind, kinds.clone())]);
 
     // Candidates by text…
     let text_scores: HashMap<DocAddress, f32> = top_by_terms(index, &searcher, &terms, probe.id, &kinds, CANDIDATES)?
@@ -330,30 +369,19 @@ pub fn similar(index: &SearchIndex, probe: &Probe, kinds: &[String], limit: usiz
         .map(|(s, a)| (a, s))
         .collect();
     // …and by shared vocabulary.
-    let mut vocab: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut vocab: Vec<VocabTerm> = Vec::new();
     for (facet, values, weight) in [
         (Facet::Sdg, &probe.sdgs, 1.0f32),
         (Facet::Sector, &probe.sectors, 1.0),
         (Facet::Country, &probe.countries, 0.7),
     ] {
-        for v in values {
-            let q = TermQuery::new(Term::from_field_text(f.facet(facet), v), IndexRecordOption::Basic);
-            vocab.push((Occur::Should, Box::new(ConstScoreQuery::new(Box::new(q), weight))));
-        }
+        vocab.extend(values.iter().map(|v| (facet, v.clone(), weight)));
     }
     if let Some(level) = &probe.level {
-        let q = TermQuery::new(Term::from_field_text(f.facet(Facet::Level), level), IndexRecordOption::Basic);
-        vocab.push((Occur::Should, Box::new(ConstScoreQuery::new(Box::new(q), 0.3))));
+        vocab.push((Facet::Level, level.clone(), 0.3));
     }
     let mut candidates: BTreeSet<DocAddress> = text_scores.keys().copied().collect();
-    if !vocab.is_empty() {
-        let mut q: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(BooleanQuery::new(vocab)))];
-        q.extend(common.iter().map(|(o, c)| (*o, c.box_clone())));
-        q.extend(kind_filter.iter().map(|(o, c)| (*o, c.box_clone())));
-        for (_, addr) in searcher.search(&BooleanQuery::new(q), &TopDocs::with_limit(CANDIDATES).order_by_score())? {
-            candidates.insert(addr);
-        }
-    }
+    candidates.extend(top_by_vocabulary(index, &searcher, &vocab, probe.id, &kinds, CANDIDATES)?);
 
     let max_text = text_scores.values().copied().fold(0.0f32, f32::max).max(f32::EPSILON);
     let p_sdgs: BTreeSet<&str> = probe.sdgs.iter().map(String::as_str).collect();
@@ -373,7 +401,7 @@ pub fn similar(index: &SearchIndex, probe: &Probe, kinds: &[String], limit: usiz
         text: f32,
     }
     let mut scored = Vec::with_capacity(candidates.len());
-    let mut values = FacetValues::new(&searcher);
+    let mut values = FacetValues::new(index, &searcher);
     for addr in candidates {
         let text = text_scores.get(&addr).copied().unwrap_or(0.0) / max_text;
         let sdgs = values.get(addr, Facet::Sdg)?;

@@ -18,6 +18,7 @@ backend_tests!(
     a_probe_s_words_are_read_again_when_the_index_changes,
     a_probe_s_words_are_found_in_every_text_of_a_record,
     the_words_shared_are_never_a_language_s_little_words,
+    similar_records_are_records_never_organisations,
 );
 
 async fn similar_records_come_with_their_reasons(db: TestDb) {
@@ -289,4 +290,27 @@ async fn the_words_shared_are_never_a_language_s_little_words(db: TestDb) {
         let words: Vec<&str> = text.rsplit(": ").next().unwrap_or("").split(", ").collect();
         assert!(!words.iter().any(|w| little.contains(&w.to_lowercase().as_str())), "{text}");
     }
+}
+
+/// The index holds organisations beside records, sharing countries, levels of government and
+/// words with them; similar records and matches leave them out without reading every record's
+/// kind (see `SearchIndex::kind_clauses`).
+async fn similar_records_are_records_never_organisations(db: TestDb) {
+    let f = Fixture::demo(db).await;
+    let orgs = f.index().suggest("", &["organisation".to_string()], None, 1).unwrap();
+    assert!(orgs.is_empty(), "type-ahead needs a letter");
+    let khon_kaen = f.index().suggest("khon", &["organisation".to_string()], None, 5).unwrap();
+    assert!(!khon_kaen.is_empty(), "the demo's organisations are indexed");
+    let mut seen = 0;
+    for title in [
+        "QueueCare: clinic queues over SMS and LINE",
+        "Long waits at district hospital pharmacies",
+        "Land mutation in one visit",
+    ] {
+        let record = f.record(title).await;
+        let hits = similar(f.index(), &Probe::from_record(&record), &[], 50).unwrap();
+        assert!(hits.iter().all(|h| h.kind != "organisation"), "{title}: {hits:#?}");
+        seen += hits.len();
+    }
+    assert!(seen > 10, "similar records were found: {seen}");
 }
