@@ -237,7 +237,7 @@ impl Slug {
     pub fn parse(s: &str) -> Result<Self, VocabError> {
         let s = s.trim();
         // Lower-case ASCII letters and digits joined by single hyphens are a slug as they are:
-        // told so without normalising them twice, which was a sixth of reading a record.
+        // told so without normalising them twice, which was a third of decoding a record.
         if s.len() <= limits::SLUG
             && !s.starts_with('-')
             && !s.ends_with('-')

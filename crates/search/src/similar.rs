@@ -273,7 +273,7 @@ pub(crate) type VocabTerm = (Facet, String, f32);
 
 /// The best `limit` documents by the vocabulary they share with a probe, each of `terms` that a
 /// document holds adding its weight; only records of `kinds`, leaving out the document of
-/// `exclude`. Ties go to the document first in the index.
+/// `exclude`.
 ///
 /// Most of the registry shares one of a probe's SDGs, sectors, countries or its level of
 /// government (at 100,000 records, 40,000 to 64,000 documents for the load test's probes), and

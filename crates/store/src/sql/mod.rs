@@ -224,8 +224,8 @@ impl Row {
     }
 
     /// A JSON column decoded into a type: from the text (SQLite) or the parsed value
-    /// (PostgreSQL) at once. Parsing into a value and decoding a copy of it, as at first, was two
-    /// thirds of reading a record, and matching reads 160 of them for a challenge.
+    /// (PostgreSQL) at once, not by parsing the text into a value and decoding a copy of that
+    /// (matching reads up to 160 records for a challenge).
     pub fn decode<T: serde::de::DeserializeOwned>(&self, column: &str) -> Result<T> {
         let corrupt = |e: serde_json::Error| StoreError::Corrupt(format!("column {column}: {e}"));
         match self.value(column)? {
